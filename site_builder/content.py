@@ -1,0 +1,304 @@
+"""Content files -> :class:`Article` objects with sections, line numbers and translations.
+
+File format: docs/content.md. All problems of all files are collected and raised
+together as one :class:`ContentError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from site_builder.config import key_line
+from site_builder.errors import ContentError, Problem, toml_error_line, toml_error_message
+from site_builder.model import KINDS, META_IDS, STATUSES, Article, ArticleMeta, EnglishDoc, Section, Translation, text_hash
+
+log = logging.getLogger(__name__)
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+# <!-- § id key=value ... | hint -->   and   <!-- suggestion § id ... -->
+MARKER_RE = re.compile(r"^<!--\s*(suggestion\s+)?§\s*(\S+)((?:\s+[A-Za-z_][\w-]*=\S*)*)\s*(?:\|.*?)?-->\s*$")
+MARKER_START_RE = re.compile(r"^<!--\s*(suggestion\s+)?§")
+ATTR_RE = re.compile(r"([A-Za-z_][\w-]*)=(\S*)")
+MAX_FILE_BYTES = 5_000_000
+
+_REQUIRED = ("title", "date", "kind", "source")
+_OPTIONAL = {
+    "subtitle": str, "kicker": str, "event_date": date, "reporters": list, "column": str,
+    "source_lines": str, "order": int,
+}
+
+
+@dataclass(frozen=True)
+class Marker:
+    line: int
+    id: str
+    attrs: dict[str, str]
+    suggestion: bool
+
+
+def read_text(path: Path, rel: str) -> str:
+    """Read a UTF-8 text file (BOM and CRLF tolerated); raises ContentError naming the file."""
+    try:
+        if path.is_symlink():
+            raise ContentError("symbolic links are not allowed in content/", rel, 1)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(f"cannot read: {exc.strerror or exc}", rel, 0) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ContentError(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", rel, 1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ContentError(f"not valid UTF-8 (byte {exc.start})", rel, line) from None
+    if "\x00" in text:
+        raise ContentError("binary file (contains NUL bytes)", rel, text[: text.index("\x00")].count("\n") + 1)
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str, rel: str, required: bool) -> tuple[dict, int, str]:
+    """Return (front matter dict, line where the body starts, front matter TOML text)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "+++":
+        if required:
+            raise ContentError("missing front matter: the file must start with a '+++' line", rel, 1)
+        return {}, 1, ""
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "+++":
+            fm_text = "\n".join(lines[1:i])
+            try:
+                data = tomllib.loads(fm_text)
+            except tomllib.TOMLDecodeError as exc:
+                raise ContentError(toml_error_message(exc), rel, toml_error_line(exc) + 1) from None
+            return data, i + 2, fm_text
+    raise ContentError("front matter is not closed: no second '+++' line", rel, 1)
+
+
+def parse_marker(line: str, lineno: int, rel: str, problems: list[Problem]) -> Marker | None:
+    """Parse a section marker line, or return None if the line is not one."""
+    if not MARKER_START_RE.match(line.strip()):
+        return None
+    m = MARKER_RE.match(line.strip())
+    if not m:
+        problems.append(Problem(rel, lineno, "malformed section marker; expected '<!-- § ID key=value ... -->'"))
+        return None
+    sid = m.group(2)
+    if not ID_RE.match(sid):
+        problems.append(Problem(rel, lineno, f"invalid section id {sid!r}: use 1-40 of A-Z a-z 0-9 _ -"))
+        return None
+    attrs = dict(ATTR_RE.findall(m.group(3) or ""))
+    return Marker(lineno, sid, attrs, bool(m.group(1)))
+
+
+def _blocks(lines: list[str], first_line: int) -> list[tuple[int, list[str]]]:
+    """Split lines into blank-line separated blocks: (1-based first line, lines)."""
+    out: list[tuple[int, list[str]]] = []
+    cur: list[str] = []
+    start = 0
+    for i, line in enumerate(lines):
+        if line.strip():
+            if not cur:
+                start = first_line + i
+            cur.append(line)
+        elif cur:
+            out.append((start, cur))
+            cur = []
+    if cur:
+        out.append((start, cur))
+    return out
+
+
+def parse_zh_body(body: list[str], first_line: int, rel: str, problems: list[Problem]) -> list[Section]:
+    """Each paragraph is one section; a marker line before it names its id."""
+    sections: list[Section] = []
+    seen: dict[str, int] = {}
+    for start, block in _blocks(body, first_line):
+        marker = None
+        lines = block
+        mk = parse_marker(block[0], start, rel, problems)
+        if mk is not None or MARKER_START_RE.match(block[0].strip()):
+            marker = mk
+            lines = block[1:]
+            start += 1
+        if marker and marker.suggestion:
+            problems.append(Problem(rel, marker.line, "suggestion blocks belong in the English file"))
+            continue
+        text = "\n".join(lines).strip()
+        if not text:
+            if marker:
+                problems.append(Problem(rel, marker.line, f"section {marker.id!r} has no text"))
+            continue
+        for j, ln in enumerate(lines):
+            if MARKER_START_RE.match(ln.strip()):
+                problems.append(Problem(rel, start + j, "a section marker must be preceded by a blank line"))
+        if marker is None:
+            sid = "p-" + text_hash(text)[:6]
+            log.warning("%s:%d: paragraph has no section id; run 'site-builder ids' to assign one", rel, start)
+            sections.append(Section(sid, text, start, provisional=True))
+        else:
+            sid = marker.id
+            if sid in META_IDS:
+                problems.append(Problem(rel, marker.line, f"section id {sid!r} is reserved for the front-matter field"))
+                continue
+            sections.append(Section(sid, text, start))
+        if sid in seen:
+            problems.append(Problem(rel, start if marker is None else marker.line, f"duplicate section id {sid!r} (first used on line {seen[sid]})"))
+        else:
+            seen[sid] = start if marker is None else marker.line
+    return sections
+
+
+def parse_meta(fm: dict, fm_text: str, rel: str, problems: list[Problem]) -> ArticleMeta | None:
+    ok = True
+
+    def line_of(key: str) -> int:
+        return key_line(fm_text, key, 0) + 1 if key_line(fm_text, key, 0) else 1
+
+    for key in sorted(set(fm) - set(_REQUIRED) - set(_OPTIONAL)):
+        problems.append(Problem(rel, line_of(key), f"unknown front-matter key {key!r}"))
+        ok = False
+    for key in _REQUIRED:
+        if key not in fm:
+            problems.append(Problem(rel, 1, f"missing required front-matter field {key!r}"))
+            ok = False
+    for key, typ in [("title", str), ("kind", str), ("source", str), ("date", date), *_OPTIONAL.items()]:
+        if key in fm and not isinstance(fm[key], typ) or (typ is date and key in fm and not isinstance(fm[key], date)):
+            problems.append(Problem(rel, line_of(key), f"{key!r} must be a {'TOML date like 2022-02-09' if typ is date else typ.__name__}"))
+            ok = False
+    if isinstance(fm.get("kind"), str) and fm["kind"] not in KINDS:
+        problems.append(Problem(rel, line_of("kind"), f"kind must be one of {', '.join(KINDS)}, not {fm['kind']!r}"))
+        ok = False
+    if isinstance(fm.get("title"), str) and not fm["title"].strip():
+        problems.append(Problem(rel, line_of("title"), "title is empty"))
+        ok = False
+    reporters = fm.get("reporters", [])
+    if isinstance(reporters, list) and not all(isinstance(r, str) for r in reporters):
+        problems.append(Problem(rel, line_of("reporters"), "reporters must be a list of strings"))
+        ok = False
+    if isinstance(fm.get("source"), str):
+        src = fm["source"]
+        if src.startswith("/") or ".." in Path(src).parts or "\\" in src:
+            problems.append(Problem(rel, line_of("source"), f"source {src!r} must be a path inside content/"))
+            ok = False
+    if not ok:
+        return None
+    return ArticleMeta(
+        title=fm["title"].strip(), date=fm["date"], kind=fm["kind"], source=fm["source"],
+        subtitle=fm.get("subtitle", "").strip(), kicker=fm.get("kicker", "").strip(),
+        event_date=fm.get("event_date"), reporters=tuple(reporters), column=fm.get("column", "").strip(),
+        source_lines=fm.get("source_lines", ""), order=fm.get("order", 0),
+    )
+
+
+def parse_en(text: str, rel: str, problems: list[Problem]) -> dict[str, Translation]:
+    """Parse an English file into translations keyed by section id."""
+    try:
+        _fm, body_start, _ = split_front_matter(text, rel, required=False)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return {}
+    lines = text.split("\n")[body_start - 1:]
+    blocks: list[tuple[Marker, list[str]]] = []
+    cur: tuple[Marker, list[str]] | None = None
+    for i, line in enumerate(lines):
+        lineno = body_start + i
+        mk = parse_marker(line, lineno, rel, problems)
+        if mk is not None:
+            cur = (mk, [])
+            blocks.append(cur)
+        elif MARKER_START_RE.match(line.strip()):
+            cur = None
+        elif cur is not None:
+            cur[1].append(line)
+        elif line.strip():
+            problems.append(Problem(rel, lineno, "text before the first section marker belongs to no section"))
+            cur = None
+            # report once per orphan block
+            while False:
+                pass
+    out: dict[str, Translation] = {}
+    suggestions: dict[str, Marker | tuple[Marker, str]] = {}
+    for mk, body in blocks:
+        body_text = "\n".join(body).strip()
+        if mk.suggestion:
+            suggestions[mk.id] = (mk, body_text)
+            continue
+        status = mk.attrs.get("status", "reviewed")
+        if status not in STATUSES:
+            problems.append(Problem(rel, mk.line, f"unknown status {status!r} (use machine or reviewed)"))
+            continue
+        if mk.id in out:
+            problems.append(Problem(rel, mk.line, f"duplicate section id {mk.id!r} (first used on line {out[mk.id].line})"))
+            continue
+        out[mk.id] = Translation(
+            id=mk.id, text=body_text, line=mk.line, status=status, zh_hash=mk.attrs.get("zh") or None,
+            mt_hash=mk.attrs.get("mt") or None, engine=mk.attrs.get("engine") or None,
+        )
+    for sid, (mk, body_text) in suggestions.items():  # type: ignore[misc]
+        if sid not in out:
+            problems.append(Problem(rel, mk.line, f"suggestion for {sid!r}, which has no English section"))
+            continue
+        from dataclasses import replace
+
+        out[sid] = replace(out[sid], suggestion=body_text, suggestion_engine=mk.attrs.get("engine"))
+    return out
+
+
+def load_article(root: Path, zh_path: Path, problems: list[Problem]) -> Article | None:
+    """Parse one article (Chinese file + English file beside it); append problems."""
+    rel = zh_path.relative_to(root).as_posix()
+    slug = zh_path.name[: -len(".zh.md")]
+    if not SLUG_RE.match(slug):
+        problems.append(Problem(rel, 1, f"invalid slug {slug!r}: use lower-case a-z, 0-9 and '-'"))
+        return None
+    try:
+        text = read_text(zh_path, rel)
+        fm, body_start, fm_text = split_front_matter(text, rel, required=True)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
+    n_before = len(problems)
+    meta = parse_meta(fm, fm_text, rel, problems)
+    sections = parse_zh_body(text.split("\n")[body_start - 1:], body_start, rel, problems)
+    en_path = zh_path.with_name(f"{slug}.en.md")
+    en_rel = en_path.relative_to(root).as_posix()
+    translations: dict[str, Translation] = {}
+    if en_path.exists() or en_path.is_symlink():
+        try:
+            translations = parse_en(read_text(en_path, en_rel), en_rel, problems)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    known = {s.id for s in sections} | set(META_IDS)
+    for tr in translations.values():
+        if tr.id not in known:
+            problems.append(Problem(en_rel, tr.line, f"English section {tr.id!r} has no Chinese section in {rel}"))
+    if meta is None or len(problems) > n_before:
+        return None
+    return Article(slug=slug, path=rel, meta=meta, sections=tuple(sections), en=EnglishDoc(en_rel, translations))
+
+
+def load_articles(root: Path) -> list[Article]:
+    """All articles under ``content/articles``, sorted by (order, slug); raises ContentError."""
+    folder = root / "content" / "articles"
+    problems: list[Problem] = []
+    articles: list[Article] = []
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.name.endswith(".zh.md"):
+                art = load_article(root, path, problems)
+                if art:
+                    articles.append(art)
+            elif path.name.endswith(".en.md"):
+                zh = path.with_name(path.name[: -len(".en.md")] + ".zh.md")
+                if not zh.exists():
+                    problems.append(Problem(path.relative_to(root).as_posix(), 1, f"English file without a Chinese file {zh.name}"))
+    if problems:
+        raise ContentError(problems)
+    articles.sort(key=lambda a: (a.meta.order, a.slug))
+    return articles
