@@ -1,0 +1,115 @@
+"""The one orchestrator: config -> articles -> pages -> rendered files -> committed site."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder import urls
+from site_builder.config import SiteConfig, load_config
+from site_builder.content import load_articles
+from site_builder.errors import Problem, SiteError
+from site_builder.markdown import Renderer
+from site_builder.output import WriteReport, commit_site
+from site_builder.pages import GENERATORS, Page, SiteData
+from site_builder.render import make_env, render_page
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildReport:
+    pages: int = 0
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    output: str = ""
+    warnings: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"built {self.pages} pages into {self.output}: {self.written} written, {self.unchanged} unchanged, "
+                f"{self.removed} removed in {self.seconds:.2f}s")
+
+
+def load_site(root: Path) -> SiteData:
+    """Read and validate all inputs; raises SiteError listing every problem."""
+    config = load_config(root)
+    problems: list[Problem] = []
+    try:
+        articles = load_articles(root)
+    except SiteError as exc:
+        problems.extend(exc.problems)
+        articles = []
+    if problems:
+        raise SiteError(problems)
+    return SiteData(config=config, articles=articles, renderer=Renderer())
+
+
+def plan_pages(site: SiteData) -> list[Page]:
+    pages: list[Page] = []
+    for gen in GENERATORS:
+        pages.extend(gen(site))
+    seen: set[str] = set()
+    for p in pages:
+        if p.path in seen:
+            raise SiteError(f"two pages would be written to {p.path}", "content", 0)
+        seen.add(p.path)
+    return pages
+
+
+def static_files(root: Path) -> dict[str, bytes]:
+    """Files under static/, to be copied to /static/ in the output (symlinks refused)."""
+    out: dict[str, bytes] = {}
+    base = root / "static"
+    if not base.is_dir():
+        return out
+    for dirpath, dirs, names in os.walk(base):
+        dirs.sort()
+        for name in sorted(names):
+            p = Path(dirpath) / name
+            rel = p.relative_to(base).as_posix()
+            if p.is_symlink():
+                raise SiteError("symbolic links are not allowed in static/", f"static/{rel}", 0)
+            if name.startswith("."):
+                continue
+            out[f"static/{rel}"] = p.read_bytes()
+    return out
+
+
+def alternates(config: SiteConfig, page: Page) -> list[dict[str, str]]:
+    if page.counterpart is None:
+        return []
+    pair = {page.lang: page.path, ("en" if page.lang == "zh" else "zh"): page.counterpart}
+    alts = [{"hreflang": lang, "href": urls.absolute(config.base_url, pair[lang])} for lang in ("zh", "en")]
+    alts.append({"hreflang": "x-default", "href": urls.absolute(config.base_url, pair["zh"])})
+    return alts
+
+
+def render_all(root: Path, site: SiteData, pages: list[Page]) -> dict[str, bytes]:
+    env = make_env(root / "templates")
+    files: dict[str, bytes] = {}
+    for page in pages:
+        ctx = dict(page.context)
+        ctx["canonical"] = urls.absolute(site.config.base_url, page.path)
+        ctx["alternates"] = alternates(site.config, page)
+        ctx["counterpart"] = page.counterpart
+        root_path = site.config.base_path if page.path == "404.html" else None
+        files[page.path] = render_page(env, page.template, page.path, ctx, root_path)
+    return files
+
+
+def build(root: Path, out: str | Path | None = None) -> BuildReport:
+    """Build the whole site; the output folder changes only if everything succeeded."""
+    start = time.perf_counter()
+    site = load_site(root)
+    pages = plan_pages(site)
+    files = render_all(root, site, pages)
+    files.update(static_files(root))
+    out_dir = site.config.output_dir(out)
+    report: WriteReport = commit_site(out_dir, files)
+    return BuildReport(pages=len(pages), written=report.written, unchanged=report.unchanged, removed=report.removed,
+                       seconds=time.perf_counter() - start, output=str(out_dir))

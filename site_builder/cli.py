@@ -1,0 +1,67 @@
+"""Command line: ``site-builder <command>``. The only place that prints errors and picks exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from site_builder import __version__
+from site_builder.errors import SiteError
+
+# Each command lives in site_builder/commands/<name>.py with register(subparsers).
+COMMANDS = ["build", "importer", "ids", "translate", "status", "models", "check", "serve"]
+
+DESCRIPTION = """\
+Build a bilingual (Chinese/English) explainer site from newspaper articles.
+
+The project folder holds content/ (site.toml, articles, entities, data),
+templates/ and static/. Run commands from the project folder or pass --root.
+"""
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="site-builder", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
+    parser.add_argument("--root", type=Path, default=Path("."), help="project folder (default: the current folder)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more output; tracebacks on errors")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"site_builder.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"site_builder.commands.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except SiteError as exc:
+        if args.verbose:
+            traceback.print_exc()
+        for problem in exc.problems:
+            print(str(problem), file=sys.stderr)
+        n = sum(1 for p in exc.problems if p.severity == "error")
+        print(f"{n} error{'s' if n != 1 else ''}; nothing was written", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,105 @@
+"""Markdown -> HTML with markdown-it-py: raw HTML off, unsafe URLs refused, ``[[gap]]`` notes.
+
+Entity linking plugs in as a *text hook*: a function that receives the text of
+each inline text token (never inside links, code or headings' link text) and
+returns a list of tokens to put in its place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+GAP_RE = re.compile(r"\[\[gap(?::\s*([^\]]*))?\]\]")
+GAP_LABEL = {"zh": "原文缺失", "en": "text missing in source"}
+
+TextHook = Callable[[str, dict[str, Any]], list[Token] | None]
+
+
+def _gap_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[[gap", state.pos):
+        return False
+    m = GAP_RE.match(state.src, state.pos)
+    if not m:
+        return False
+    if not silent:
+        tok = state.push("gap", "", 0)
+        tok.content = (m.group(1) or "").strip()
+    state.pos = m.end()
+    return True
+
+
+def _safe_link(url: str) -> bool:
+    """Only relative links, fragments, http(s) and mailto; no javascript:/data:/vbscript:."""
+    u = re.sub(r"[\x00-\x20]", "", url).lower()
+    if ":" not in u.split("/")[0].split("?")[0].split("#")[0]:
+        return True
+    return u.startswith(("http://", "https://", "mailto:"))
+
+
+class Renderer:
+    """A configured markdown-it instance; ``render(text, env)`` returns HTML."""
+
+    def __init__(self) -> None:
+        md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        md.validateLink = _safe_link
+        md.disable("image")  # no remote images in article text
+        md.inline.ruler.before("link", "gap", _gap_rule)
+        md.add_render_rule("gap", self._render_gap)
+        md.core.ruler.push("text_hook", self._apply_hook)
+        self.md = md
+
+    @staticmethod
+    def _render_gap(self_: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+        from html import escape
+
+        lang = env.get("lang", "en")
+        note = tokens[idx].content
+        label = GAP_LABEL.get(lang, GAP_LABEL["en"])
+        title = f"{label}: {note}" if note else label
+        return (f'<span class="gap" role="note"><span class="gap-label">{escape(label)}</span>'
+                + (f'<span class="gap-note">{escape(note)}</span>' if note else "")
+                + "</span>") if title else ""
+
+    @staticmethod
+    def _apply_hook(state: Any) -> None:
+        hook: TextHook | None = state.env.get("text_hook")
+        if hook is None:
+            return
+        for block in state.tokens:
+            if block.type != "inline" or not block.children:
+                continue
+            out: list[Token] = []
+            depth = 0  # inside a link
+            for tok in block.children:
+                if tok.type == "link_open":
+                    depth += 1
+                elif tok.type == "link_close":
+                    depth -= 1
+                if tok.type == "text" and depth == 0 and not state.env.get("in_heading"):
+                    repl = hook(tok.content, state.env)
+                    if repl is not None:
+                        out.extend(repl)
+                        continue
+                out.append(tok)
+            block.children = out
+
+    def render(self, text: str, lang: str, **env: Any) -> str:
+        env = {"lang": lang, **env}
+        return self.md.render(text, env)
+
+    def render_inline(self, text: str, lang: str, **env: Any) -> str:
+        env = {"lang": lang, **env}
+        return self.md.renderInline(text, env)
+
+
+def plain_text(text: str) -> str:
+    """Text without Markdown punctuation or gap markers, for titles, feeds and search."""
+    text = GAP_RE.sub("…", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"[*_`]+", "", text).strip()

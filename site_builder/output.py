@@ -1,0 +1,154 @@
+"""Writing the site: all or nothing.
+
+The new site is staged in a sibling folder (unchanged files hard-linked from the
+old site, changed ones written fresh), then swapped with the old folder in one
+atomic ``renameat2(RENAME_EXCHANGE)`` where the kernel has it. A build that
+fails or is killed before the swap leaves the old site untouched.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: int
+    unchanged: int
+    removed: int
+
+
+def atomic_write(path: Path, data: bytes, backup: bool = False) -> None:
+    """Write ``data`` to ``path`` via temp file + fsync + rename; optionally keep ``path~``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if backup and path.exists():
+            shutil.copy2(path, path.with_name(path.name + "~"))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2). Returns False if unsupported."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    res = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return res == 0
+
+
+def _existing_files(out: Path) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    if out.is_dir():
+        for dirpath, _dirs, names in os.walk(out):
+            for name in names:
+                p = Path(dirpath) / name
+                files[p.relative_to(out).as_posix()] = p
+    return files
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def recover(out: Path) -> None:
+    """Finish or undo a swap interrupted on systems without an atomic exchange."""
+    old = out.with_name(f".{out.name}.old")
+    if not out.exists() and old.is_dir():
+        os.rename(old, out)
+        log.warning("restored %s from an interrupted build", out)
+    for stale in out.parent.glob(f".{out.name}.*"):
+        if stale.is_dir() and stale != out:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def commit_site(out: Path, files: dict[str, bytes]) -> WriteReport:
+    """Make ``out`` contain exactly ``files`` (path -> bytes), atomically.
+
+    If nothing changed, nothing is written at all.
+    """
+    for rel in files:
+        parts = Path(rel).parts
+        if rel.startswith("/") or ".." in parts or not parts:
+            raise ValueError(f"refusing to write outside the output folder: {rel!r}")
+    out = out.resolve() if out.exists() else out.parent.resolve() / out.name
+    recover(out)
+    existing = _existing_files(out)
+    unchanged = {rel for rel, data in files.items() if rel in existing and _same(existing[rel], data)}
+    removed = set(existing) - set(files)
+    if len(unchanged) == len(files) and not removed:
+        return WriteReport(0, len(unchanged), 0)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        for rel, data in sorted(files.items()):
+            dest = stage / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if rel in unchanged:
+                try:
+                    os.link(existing[rel], dest)
+                    continue
+                except OSError:
+                    pass
+            dest.write_bytes(data)
+        os.chmod(stage, 0o755)  # mkdtemp makes it private
+        if out.exists():
+            if not _exchange(stage, out):
+                old = out.with_name(f".{out.name}.old")
+                os.rename(out, old)
+                os.rename(stage, out)
+                stage = old
+            shutil.rmtree(stage, ignore_errors=True)
+        else:
+            os.rename(stage, out)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return WriteReport(len(files) - len(unchanged), len(unchanged), len(removed))
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

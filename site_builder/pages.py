@@ -1,0 +1,149 @@
+"""Site data -> the list of pages to render (template + context per output path).
+
+Views are plain dicts so templates stay free of logic. Page generators are
+small functions ``(SiteData) -> list[Page]``; :data:`GENERATORS` lists them in
+order and later stages (entities, hubs, feeds) add their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from site_builder import urls
+from site_builder.config import SiteConfig
+from site_builder.i18n import KIND_KEYS, ui
+from site_builder.markdown import Renderer, plain_text
+from site_builder.model import Article, Section
+
+LANGS = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # output path relative to the site root
+    template: str
+    lang: str
+    context: dict[str, Any]
+    counterpart: str | None = None  # the same page in the other language
+    deps: tuple[str, ...] = ()  # input keys this page was made from (for incremental builds)
+
+
+@dataclass
+class SiteData:
+    """Everything the page generators need; built once per build by :mod:`site_builder.build`."""
+
+    config: SiteConfig
+    articles: list[Article]
+    renderer: Renderer
+    extras: dict[str, Any] = field(default_factory=dict)  # filled by later stages (entities, hubs)
+    text_hook: Callable[..., Any] | None = None  # entity linking; see markdown.TextHook
+
+
+def other(lang: str) -> str:
+    return "en" if lang == "zh" else "zh"
+
+
+def section_view(site: SiteData, article: Article, section: Section, lang: str) -> dict[str, Any]:
+    """One section as shown on a page in ``lang``: html, content language, translation state."""
+    env = {"text_hook": site.text_hook, "article": article.slug, "section": section.id}
+    if lang == "zh":
+        return {"id": section.id, "html": site.renderer.render(section.text, "zh", **env), "lang": "zh", "state": "source"}
+    state = article.translation_state(section)
+    if state == "missing":
+        return {"id": section.id, "html": site.renderer.render(section.text, "zh", **env), "lang": "zh", "state": state}
+    tr = article.en.translations[section.id]
+    view = {"id": section.id, "html": site.renderer.render(tr.text, "en", **env), "lang": "en", "state": state}
+    return view
+
+
+def meta_text(article: Article, key: str, lang: str) -> dict[str, str]:
+    """A front-matter field in ``lang`` (falling back to Chinese): {'text', 'lang', 'state'}."""
+    zh = getattr(article.meta, key)
+    if not zh:
+        return {"text": "", "lang": lang, "state": "source"}
+    if lang == "zh":
+        return {"text": zh, "lang": "zh", "state": "source"}
+    sec = Section(key, zh, 1)
+    state = article.translation_state(sec)
+    if state == "missing":
+        return {"text": zh, "lang": "zh", "state": state}
+    return {"text": plain_text(article.en.translations[key].text), "lang": "en", "state": state}
+
+
+def article_summary(article: Article, lang: str) -> dict[str, Any]:
+    """What listings need about an article."""
+    first = article.sections[0] if article.sections else None
+    lead = ""
+    lead_lang = lang
+    if first is not None:
+        if lang == "en" and article.translation_state(first) != "missing":
+            lead = plain_text(article.en.translations[first.id].text)
+        else:
+            lead, lead_lang = plain_text(first.text), "zh"
+    if len(lead) > (90 if lead_lang == "zh" else 240):
+        lead = lead[: (90 if lead_lang == "zh" else 240)].rstrip() + "…"
+    return {
+        "slug": article.slug,
+        "url": urls.article_path(lang, article.slug),
+        "title": meta_text(article, "title", lang),
+        "subtitle": meta_text(article, "subtitle", lang),
+        "kicker": meta_text(article, "kicker", lang),
+        "column": meta_text(article, "column", lang),
+        "kind": ui(lang)[KIND_KEYS[article.meta.kind]],
+        "kind_id": article.meta.kind,
+        "date": article.meta.date,
+        "event_date": article.meta.event_date,
+        "reporters": list(article.meta.reporters),
+        "lead": lead,
+        "lead_lang": lead_lang,
+        "source": article.meta.source,
+        "source_lines": article.meta.source_lines,
+    }
+
+
+def _base_context(site: SiteData, lang: str) -> dict[str, Any]:
+    return {"lang": lang, "other": other(lang), "t": ui(lang), "site": site.config,
+            "site_title": site.config.title[lang], "tagline": site.config.tagline[lang], "extras": site.extras}
+
+
+def article_pages(site: SiteData) -> list[Page]:
+    pages = []
+    for art in site.articles:
+        deps = (f"article:{art.slug}",)
+        for lang in LANGS:
+            sections = [section_view(site, art, s, lang) for s in art.sections]
+            counts = {state: sum(1 for s in sections if s["state"] == state) for state in ("machine", "reviewed", "stale", "missing")}
+            ctx = {**_base_context(site, lang), "article": article_summary(art, lang), "sections": sections, "counts": counts,
+                   "parallel_url": urls.parallel_path(lang, art.slug)}
+            pages.append(Page(urls.article_path(lang, art.slug), "article.html", lang, ctx,
+                              urls.article_path(other(lang), art.slug), deps))
+            rows = []
+            for s in art.sections:
+                rows.append({"id": s.id, "zh": section_view(site, art, s, "zh"), "en": section_view(site, art, s, "en")})
+            pctx = {**_base_context(site, lang), "article": article_summary(art, lang), "rows": rows,
+                    "article_url": urls.article_path(lang, art.slug),
+                    "zh_title": meta_text(art, "title", "zh"), "en_title": meta_text(art, "title", "en")}
+            pages.append(Page(urls.parallel_path(lang, art.slug), "parallel.html", lang, pctx,
+                              urls.parallel_path(other(lang), art.slug), deps))
+    return pages
+
+
+def listing_pages(site: SiteData) -> list[Page]:
+    deps = tuple(f"article:{a.slug}" for a in site.articles)
+    pages = []
+    for lang in LANGS:
+        summaries = [article_summary(a, lang) for a in site.articles]
+        ctx = {**_base_context(site, lang), "articles": summaries}
+        pages.append(Page(urls.home_path(lang), "home.html", lang, ctx, urls.home_path(other(lang)), deps))
+        pages.append(Page(urls.index_path(lang), "articles.html", lang, ctx, urls.index_path(other(lang)), deps))
+    root_ctx = {**_base_context(site, "en"), "choices": [
+        {"lang": lang, "url": urls.home_path(lang), "title": site.config.title[lang], "tagline": site.config.tagline[lang],
+         "label": ui(lang)["lang_name"]} for lang in LANGS]}
+    pages.append(Page("index.html", "root.html", "en", root_ctx, None, ()))
+    pages.append(Page("404.html", "404.html", "en", {**_base_context(site, "en"), "zh_t": ui("zh")}, None, ()))
+    return pages
+
+
+GENERATORS: list[Callable[[SiteData], list[Page]]] = [article_pages, listing_pages]

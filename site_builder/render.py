@@ -1,0 +1,51 @@
+"""The Jinja2 environment: autoescaping, strict undefined, relative-URL helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from site_builder import urls
+from site_builder.errors import SiteError
+from site_builder.i18n import format_date
+
+
+def make_env(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date"] = format_date
+    return env
+
+
+def render_page(env: jinja2.Environment, template: str, path: str, context: dict[str, Any],
+                root_path: str | None = None) -> bytes:
+    """Render one output page; ``url(target)`` in templates links relative to ``path``.
+
+    Pages served at arbitrary URLs (the 404 page) pass ``root_path`` (the site's
+    URL path, e.g. ``/wenling/``) and get root-relative links instead.
+    """
+
+    def url(target: str) -> str:
+        if root_path is not None:
+            t, _, anchor = target.partition("#")
+            return root_path + urls.page_url(t) + (f"#{anchor}" if anchor else "")
+        return urls.relative(path, target)
+
+    try:
+        tmpl = env.get_template(template)
+        html = tmpl.render(context, url=url, page_path=path)
+    except jinja2.TemplateSyntaxError as exc:
+        raise SiteError(f"template syntax error: {exc.message}", f"templates/{exc.name or template}", exc.lineno or 0) from None
+    except jinja2.TemplateNotFound as exc:
+        raise SiteError(f"template not found: {exc.name}", f"templates/{template}", 0) from None
+    except jinja2.UndefinedError as exc:
+        raise SiteError(f"template error while rendering {path}: {exc.message}", f"templates/{template}", 0) from None
+    return html.encode("utf-8")

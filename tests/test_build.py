@@ -1,0 +1,163 @@
+"""The build of the seed site and of small fixtures: pages, links, anchors, atomicity, errors."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlparse
+
+from site_builder.build import build
+
+SLUGS = ["taizhou-private-economy-conference", "taizhou-common-prosperity-meeting", "wenling-industry-conference",
+         "commentary-2000-billion", "valeo-wenling"]
+
+
+class LinkParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.html_lang = ""
+        self.hreflang: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"] or "")
+        if tag == "html":
+            self.html_lang = a.get("lang") or ""
+        if tag == "link" and a.get("rel") == "alternate" and a.get("hreflang"):
+            self.hreflang[a["hreflang"] or ""] = a.get("href") or ""
+        if tag == "link" and a.get("rel") in ("canonical", "alternate"):
+            return  # absolute URLs from base_url, checked separately
+        for key in ("href", "src"):
+            if tag in ("a", "link", "script", "img") and a.get(key):
+                self.links.append(a[key] or "")
+
+
+def parse(path: Path) -> LinkParser:
+    p = LinkParser()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def site_files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def check_links(out: Path) -> list[str]:
+    """Every internal href/src resolves to a file, and every #anchor to an id on that page."""
+    broken = []
+    parsed = {p: parse(p) for p in out.rglob("*.html")}
+    for page, info in parsed.items():
+        if page.name == "404.html":
+            continue
+        base = "file://" + page.as_posix()
+        for link in info.links:
+            if urlparse(link).scheme in ("http", "https", "mailto"):
+                continue
+            target, frag = urldefrag(urljoin(base, link))
+            tpath = Path(urlparse(target).path)
+            if tpath.is_dir():
+                tpath = tpath / "index.html"
+            if not tpath.exists():
+                broken.append(f"{page.relative_to(out)} -> {link}")
+            elif frag and frag not in parsed.get(tpath, LinkParser()).ids:
+                broken.append(f"{page.relative_to(out)} -> {link} (anchor)")
+    return broken
+
+
+def test_seed_builds_both_languages(project: Path) -> None:
+    report = build(project)
+    out = project / "public"
+    assert report.pages >= 24
+    for slug in SLUGS:
+        for lang in ("zh", "en"):
+            page = out / lang / "articles" / slug / "index.html"
+            info = parse(page)
+            assert info.html_lang == lang
+            other = "en" if lang == "zh" else "zh"
+            assert info.hreflang[other].endswith(f"/{other}/articles/{slug}/")
+            assert "x-default" in info.hreflang
+    assert check_links(out) == []
+
+
+def test_build_twice_is_byte_identical_and_writes_nothing(project: Path) -> None:
+    build(project)
+    first = site_files(project / "public")
+    mtimes = {p: p.stat().st_mtime_ns for p in (project / "public").rglob("*") if p.is_file()}
+    report = build(project)
+    assert site_files(project / "public") == first
+    assert report.written == 0
+    assert {p: p.stat().st_mtime_ns for p in (project / "public").rglob("*") if p.is_file()} == mtimes
+
+
+def test_output_independent_of_hash_seed(project: Path, tmp_path: Path) -> None:
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "site_builder", "--root", str(project), "-q", "build", "--out", str(out)],
+                       check=True, env=env)
+        outs.append(site_files(out))
+    assert outs[0] == outs[1]
+
+
+def test_missing_english_shows_chinese_with_marker(tiny: Path) -> None:
+    build(tiny)
+    html = (tiny / "public/en/articles/one/index.html").read_text()
+    sec = re.search(r'<section class="sec state-missing" id="a1".*?</section>', html, re.S)
+    assert sec, html
+    assert 'lang="zh"' in sec.group(0) and "第一段。" in sec.group(0) and "Not yet translated" in sec.group(0)
+
+
+def test_gap_rendered_visibly_in_both_languages(project: Path) -> None:
+    build(project)
+    zh = (project / "public/zh/articles/valeo-wenling/index.html").read_text()
+    en = (project / "public/en/articles/valeo-wenling/index.html").read_text()
+    assert '<span class="gap" role="note"><span class="gap-label">原文缺失</span>' in zh
+    assert "gap-label" in en
+
+
+def test_language_switch_points_to_counterpart(project: Path) -> None:
+    build(project)
+    html = (project / "public/zh/articles/valeo-wenling/index.html").read_text()
+    m = re.search(r'<a class="lang-switch" data-lang-switch href="([^"]+)"', html)
+    assert m and m.group(1) == "../../../en/articles/valeo-wenling/"
+
+
+def test_subpath_base_url(project: Path) -> None:
+    cfg = project / "content/site.toml"
+    cfg.write_text(cfg.read_text().replace('base_url = "/"', 'base_url = "https://example.org/wenling/"'))
+    build(project)
+    info = parse(project / "public/en/articles/valeo-wenling/index.html")
+    assert info.hreflang["zh"] == "https://example.org/wenling/zh/articles/valeo-wenling/"
+    html404 = (project / "public/404.html").read_text()
+    assert 'href="/wenling/static/site.css"' in html404
+    assert check_links(project / "public") == []
+
+
+def test_failed_build_leaves_previous_output(tiny: Path) -> None:
+    build(tiny)
+    before = site_files(tiny / "public")
+    (tiny / "content/articles/one.zh.md").write_text("+++\ntitle = \n+++\n")
+    proc = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(tiny), "build"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("content/articles/one.zh.md:1: invalid TOML")
+    assert "Traceback" not in proc.stderr
+    assert site_files(tiny / "public") == before
+    assert not [p for p in tiny.iterdir() if p.name.startswith(".public")]
+
+
+def test_removed_article_disappears_from_output(project: Path) -> None:
+    build(project)
+    for f in (project / "content/articles").glob("valeo-wenling.*"):
+        f.unlink()
+    report = build(project)
+    assert report.removed >= 4
+    assert not (project / "public/zh/articles/valeo-wenling").exists()
