@@ -1,0 +1,119 @@
+"""``content/entities.toml`` -> validated :class:`Entity` objects with line numbers.
+
+Schema: docs/entities.md. Used by the entity linker, the translation glossary
+and the QA checks, so all three agree on the registered names.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_builder.content import read_text
+from site_builder.errors import ContentError, Problem, toml_error_line, toml_error_message
+from site_builder.model import Entity
+
+REGISTRY = "content/entities.toml"
+TYPES = ("person", "place", "organisation", "company", "policy", "target", "strategy", "topic")
+ENTITY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+_FIELDS = {
+    "id": str, "type": str, "zh": str, "en": str, "zh_aliases": list, "en_aliases": list, "pinyin": str,
+    "summary_zh": str, "summary_en": str, "related": list, "case_sensitive": bool, "number": int,
+    "description_zh": str, "description_en": str,
+}
+
+
+@dataclass(frozen=True)
+class Registry:
+    entities: tuple[Entity, ...]
+    descriptions: dict[str, dict[str, str]]  # id -> {"zh": ..., "en": ...}
+
+    def by_id(self) -> dict[str, Entity]:
+        return {e.id: e for e in self.entities}
+
+
+def _table_lines(text: str) -> list[int]:
+    """1-based line of each ``[[entity]]`` header, in order."""
+    return [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"^\s*\[\[entity\]\]", text, re.M)]
+
+
+def _field_line(text: str, start: int, key: str) -> int:
+    lines = text.split("\n")
+    for i in range(start, len(lines)):
+        if i > start - 1 and i != start - 1 and lines[i].lstrip().startswith("[[") and i >= start:
+            break
+        if re.match(rf"^\s*{re.escape(key)}\s*=", lines[i]):
+            return i + 1
+    return start
+
+
+def load_registry(root: Path) -> Registry:
+    """Load and validate the registry; a missing file is an empty registry. Raises ContentError."""
+    path = root / REGISTRY
+    if not path.exists():
+        return Registry((), {})
+    text = read_text(path, REGISTRY)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ContentError(toml_error_message(exc), REGISTRY, toml_error_line(exc)) from None
+    problems: list[Problem] = []
+    extra = set(data) - {"entity"}
+    for key in sorted(extra):
+        problems.append(Problem(REGISTRY, 1, f"unknown top-level key {key!r}; entities go in [[entity]] tables"))
+    tables = data.get("entity", [])
+    heads = _table_lines(text)
+    entities: list[Entity] = []
+    descriptions: dict[str, dict[str, str]] = {}
+    seen: dict[str, int] = {}
+    for n, tab in enumerate(tables):
+        line = heads[n] if n < len(heads) else 1
+        ok = True
+        for key in sorted(set(tab) - set(_FIELDS)):
+            problems.append(Problem(REGISTRY, _field_line(text, line, key), f"unknown entity field {key!r}"))
+            ok = False
+        for key, typ in _FIELDS.items():
+            if key in tab and not isinstance(tab[key], typ):
+                problems.append(Problem(REGISTRY, _field_line(text, line, key), f"{key!r} must be a {typ.__name__}"))
+                ok = False
+        for key in ("id", "type", "zh", "en"):
+            if not tab.get(key):
+                problems.append(Problem(REGISTRY, line, f"entity is missing {key!r}"))
+                ok = False
+        if not ok:
+            continue
+        eid = tab["id"]
+        if not ENTITY_ID_RE.match(eid):
+            problems.append(Problem(REGISTRY, _field_line(text, line, "id"), f"invalid entity id {eid!r}: use a-z, 0-9 and '-'"))
+            continue
+        if tab["type"] not in TYPES:
+            problems.append(Problem(REGISTRY, _field_line(text, line, "type"), f"unknown type {tab['type']!r} (use one of {', '.join(TYPES)})"))
+            continue
+        if eid in seen:
+            problems.append(Problem(REGISTRY, line, f"duplicate entity id {eid!r} (first on line {seen[eid]})"))
+            continue
+        seen[eid] = line
+        for key in ("zh_aliases", "en_aliases", "related"):
+            if not all(isinstance(v, str) and v.strip() for v in tab.get(key, [])):
+                problems.append(Problem(REGISTRY, _field_line(text, line, key), f"{key!r} must be a list of non-empty strings"))
+                ok = False
+        if not ok:
+            continue
+        entities.append(Entity(
+            id=eid, type=tab["type"], zh=tab["zh"].strip(), en=tab["en"].strip(), line=line,
+            zh_aliases=tuple(a.strip() for a in tab.get("zh_aliases", [])),
+            en_aliases=tuple(a.strip() for a in tab.get("en_aliases", [])),
+            pinyin=tab.get("pinyin", ""), summary_zh=tab.get("summary_zh", ""), summary_en=tab.get("summary_en", ""),
+            related=tuple(tab.get("related", [])), case_sensitive=tab.get("case_sensitive", True),
+            number=tab.get("number", 0),
+        ))
+        descriptions[eid] = {"zh": tab.get("description_zh", ""), "en": tab.get("description_en", "")}
+    for ent in entities:
+        for rid in ent.related:
+            if rid not in seen:
+                problems.append(Problem(REGISTRY, _field_line(text, ent.line, "related"), f"entity {ent.id!r}: unknown related id {rid!r}"))
+    if problems:
+        raise ContentError(problems)
+    return Registry(tuple(entities), descriptions)
