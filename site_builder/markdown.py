@@ -71,8 +71,11 @@ class Renderer:
         hook: TextHook | None = state.env.get("text_hook")
         if hook is None:
             return
+        heading = False  # names in headings are never linked
         for block in state.tokens:
-            if block.type != "inline" or not block.children:
+            if block.type in ("heading_open", "heading_close"):
+                heading = block.type == "heading_open"
+            if block.type != "inline" or not block.children or heading:
                 continue
             out: list[Token] = []
             depth = 0  # inside a link

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from pypinyin import Style, pinyin
 
 from site_builder.content import read_text
 from site_builder.errors import ContentError, Problem, toml_error_line, toml_error_message
@@ -21,32 +23,63 @@ ENTITY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _FIELDS = {
     "id": str, "type": str, "zh": str, "en": str, "zh_aliases": list, "en_aliases": list, "pinyin": str,
     "summary_zh": str, "summary_en": str, "related": list, "case_sensitive": bool, "number": int,
-    "description_zh": str, "description_en": str,
+    "description_zh": str, "description_en": str, "zh_exclude": list, "en_exclude": list,
 }
+# Types whose names are proper nouns: each pinyin word is capitalised.
+_PROPER = {"person", "place", "organisation", "company"}
 
 
 @dataclass(frozen=True)
 class Registry:
     entities: tuple[Entity, ...]
     descriptions: dict[str, dict[str, str]]  # id -> {"zh": ..., "en": ...}
+    # id -> {"zh": phrases, "en": phrases}: text containing a name that is *not* a mention
+    excludes: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def by_id(self) -> dict[str, Entity]:
         return {e.id: e for e in self.entities}
 
 
-def _table_lines(text: str) -> list[int]:
-    """1-based line of each ``[[entity]]`` header, in order."""
-    return [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"^\s*\[\[entity\]\]", text, re.M)]
+def table_lines(text: str, table: str = "entity") -> list[int]:
+    """1-based line of each ``[[table]]`` header in TOML ``text``, in order."""
+    pat = rf"^\s*\[\[{re.escape(table)}\]\]"
+    return [text.count("\n", 0, m.start()) + 1 for m in re.finditer(pat, text, re.M)]
 
 
-def _field_line(text: str, start: int, key: str) -> int:
+def field_line(text: str, start: int, key: str) -> int:
+    """Line of ``key =`` in the table whose header is on line ``start`` (``start`` if not found)."""
     lines = text.split("\n")
     for i in range(start, len(lines)):
-        if i > start - 1 and i != start - 1 and lines[i].lstrip().startswith("[[") and i >= start:
+        if lines[i].lstrip().startswith("["):
             break
         if re.match(rf"^\s*{re.escape(key)}\s*=", lines[i]):
             return i + 1
     return start
+
+
+_table_lines = table_lines
+_field_line = field_line
+
+
+def make_pinyin(zh: str, etype: str) -> str:
+    """Pinyin with tone marks: people as 'Zhū Jiànjūn'; other names one syllable per word."""
+    syllables = [s[0] for s in pinyin(zh, style=Style.TONE, errors="default")]
+    if etype == "person" and len(syllables) >= 2:
+        return f"{syllables[0].capitalize()} {''.join(syllables[1:]).capitalize()}"
+    out = ""
+    for syl in syllables:
+        if syl in "、，,":
+            out += ", "
+        elif out and not out.endswith(" "):
+            out += " " + syl
+        else:
+            out += syl
+    words = out.split(" ")
+    if etype in _PROPER:
+        words = [w[:1].upper() + w[1:] for w in words]
+    else:
+        words[0] = words[0][:1].upper() + words[0][1:]
+    return " ".join(words)
 
 
 def load_registry(root: Path) -> Registry:
@@ -67,6 +100,7 @@ def load_registry(root: Path) -> Registry:
     heads = _table_lines(text)
     entities: list[Entity] = []
     descriptions: dict[str, dict[str, str]] = {}
+    excludes: dict[str, dict[str, tuple[str, ...]]] = {}
     seen: dict[str, int] = {}
     for n, tab in enumerate(tables):
         line = heads[n] if n < len(heads) else 1
@@ -95,7 +129,7 @@ def load_registry(root: Path) -> Registry:
             problems.append(Problem(REGISTRY, line, f"duplicate entity id {eid!r} (first on line {seen[eid]})"))
             continue
         seen[eid] = line
-        for key in ("zh_aliases", "en_aliases", "related"):
+        for key in ("zh_aliases", "en_aliases", "related", "zh_exclude", "en_exclude"):
             if not all(isinstance(v, str) and v.strip() for v in tab.get(key, [])):
                 problems.append(Problem(REGISTRY, _field_line(text, line, key), f"{key!r} must be a list of non-empty strings"))
                 ok = False
@@ -105,15 +139,24 @@ def load_registry(root: Path) -> Registry:
             id=eid, type=tab["type"], zh=tab["zh"].strip(), en=tab["en"].strip(), line=line,
             zh_aliases=tuple(a.strip() for a in tab.get("zh_aliases", [])),
             en_aliases=tuple(a.strip() for a in tab.get("en_aliases", [])),
-            pinyin=tab.get("pinyin", ""), summary_zh=tab.get("summary_zh", ""), summary_en=tab.get("summary_en", ""),
+            pinyin=tab.get("pinyin") or make_pinyin(tab["zh"].strip(), tab["type"]), summary_zh=tab.get("summary_zh", ""), summary_en=tab.get("summary_en", ""),
             related=tuple(tab.get("related", [])), case_sensitive=tab.get("case_sensitive", True),
             number=tab.get("number", 0),
         ))
         descriptions[eid] = {"zh": tab.get("description_zh", ""), "en": tab.get("description_en", "")}
+        ent = entities[-1]
+        for lang, names in (("zh", (ent.zh, *ent.zh_aliases)), ("en", (ent.en, *ent.en_aliases))):
+            phrases = tuple(tab.get(f"{lang}_exclude", []))
+            for phrase in phrases:
+                if not any(n in phrase if lang == "zh" else n.lower() in phrase.lower() for n in names):
+                    problems.append(Problem(REGISTRY, _field_line(text, line, f"{lang}_exclude"),
+                                            f"entity {eid!r}: {lang}_exclude phrase {phrase!r} contains none of its names"))
+            if phrases:
+                excludes.setdefault(eid, {})[lang] = phrases
     for ent in entities:
         for rid in ent.related:
             if rid not in seen:
                 problems.append(Problem(REGISTRY, _field_line(text, ent.line, "related"), f"entity {ent.id!r}: unknown related id {rid!r}"))
     if problems:
         raise ContentError(problems)
-    return Registry(tuple(entities), descriptions)
+    return Registry(tuple(entities), descriptions, excludes)

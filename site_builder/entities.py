@@ -1,0 +1,286 @@
+"""Registry -> mentions of entities in Chinese and English text -> links and the mentions index.
+
+One Aho-Corasick automaton per language finds every registered name in a text in
+one pass. Overlaps are resolved leftmost-longest (温岭经济开发区 is one mention of
+the zone, not of 温岭); English names must stand as whole words, and match
+case-insensitively only where the entity says ``case_sensitive = false``.
+
+:meth:`Linker.hook` is the markdown text hook (see :mod:`site_builder.markdown`):
+it turns the first mention of each entity in a section into a link to the
+entity's page in the page's language.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+from markdown_it.token import Token
+
+from site_builder import urls
+from site_builder.errors import ContentError, Problem
+from site_builder.markdown import plain_text
+from site_builder.model import Article, Entity
+from site_builder.registry import Registry, load_registry
+
+log = logging.getLogger(__name__)
+
+LANGS = ("zh", "en")
+REGISTRY = "content/entities.toml"
+LINKED_KEY = "_entities_linked"  # env key: ids already linked in the section being rendered
+
+
+def entity_path(lang: str, entity_id: str) -> str:
+    return f"{lang}/entities/{entity_id}/index.html"
+
+
+def entities_index_path(lang: str) -> str:
+    return f"{lang}/entities/index.html"
+
+
+def cards_path(lang: str) -> str:
+    return f"{lang}/entities/cards.json"
+
+
+@dataclass(frozen=True)
+class Match:
+    """One mention: ``text[start:end]`` names entity ``entity``."""
+
+    entity: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    surface: str  # the name as registered
+    entity: str
+    case_sensitive: bool
+    exclude: bool = False  # a phrase in which this entity's name is not a mention of it
+
+
+def _lower(text: str) -> str:
+    """Lower-case character by character, keeping every index where it was."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _is_digit(ch: str) -> bool:
+    return ch.isdigit() or ch == "."
+
+
+def _names(entity: Entity, lang: str) -> list[str]:
+    names = [entity.zh, *entity.zh_aliases] if lang == "zh" else [entity.en, *entity.en_aliases]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def check_names(entities: Sequence[Entity]) -> list[Problem]:
+    """Names or aliases that would match for two entities (the registry must be unambiguous)."""
+    problems: list[Problem] = []
+    for lang in LANGS:
+        owner: dict[str, Entity] = {}
+        for ent in entities:
+            for name in _names(ent, lang):
+                key = name if lang == "zh" else name.lower()
+                other = owner.get(key)
+                if other is not None and other.id != ent.id:
+                    if lang == "zh" or other.case_sensitive is False or ent.case_sensitive is False or \
+                            name in _names(other, lang):
+                        problems.append(Problem(REGISTRY, ent.line, f"entity {ent.id!r}: name {name!r} is also a name "
+                                                f"of {other.id!r} (line {other.line}); names must be unambiguous"))
+                        continue
+                owner.setdefault(key, ent)
+    return problems
+
+
+class Linker:
+    """Finds mentions of registered entities and links them; immutable once built."""
+
+    def __init__(self, entities: Iterable[Entity], link_every_mention: bool = False,
+                 excludes: Mapping[str, Mapping[str, Sequence[str]]] | None = None) -> None:
+        """``excludes``: entity id -> {lang: phrases in which its name is not a mention of it}."""
+        self.entities: dict[str, Entity] = {e.id: e for e in entities}
+        self.link_every_mention = link_every_mention
+        self._excludes = excludes or {}
+        self._automata = {lang: self._build(lang) for lang in LANGS}
+
+    def _build(self, lang: str) -> ahocorasick.Automaton | None:
+        # English is searched in lower case; each pattern then checks its own case rule.
+        table: dict[str, list[_Pattern]] = {}
+        for ent in self.entities.values():
+            for name in _names(ent, lang):
+                key = name if lang == "zh" else _lower(name)
+                table.setdefault(key, []).append(_Pattern(name, ent.id, lang == "zh" or ent.case_sensitive))
+            for phrase in self._excludes.get(ent.id, {}).get(lang, ()):
+                key = phrase if lang == "zh" else _lower(phrase)
+                table.setdefault(key, []).append(_Pattern(phrase, ent.id, False, exclude=True))
+        if not table:
+            return None
+        auto = ahocorasick.Automaton()
+        for key, patterns in table.items():
+            auto.add_word(key, (len(key), tuple(patterns)))
+        auto.make_automaton()
+        return auto
+
+    def matches(self, text: str, lang: str) -> list[Match]:
+        """All mentions in ``text`` (plain text in ``lang``), left to right, never overlapping.
+
+        Where candidates overlap, the one that starts first wins, and of those the longest.
+        """
+        auto = self._automata.get(lang)
+        if auto is None or not text:
+            return []
+        hay = text if lang == "zh" else _lower(text)
+        found: list[Match] = []
+        excluded: list[Match] = []
+        for end_idx, (length, patterns) in auto.iter(hay):
+            start, end = end_idx - length + 1, end_idx + 1
+            for pat in patterns:
+                if pat.exclude:
+                    excluded.append(Match(pat.entity, start, end, text[start:end]))
+                elif self._accept(text, start, end, pat, lang):
+                    found.append(Match(pat.entity, start, end, text[start:end]))
+                    break
+        if excluded:
+            found = [m for m in found if not any(x.entity == m.entity and x.start <= m.start and m.end <= x.end
+                                                 for x in excluded)]
+        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        out: list[Match] = []
+        pos = 0
+        for m in found:
+            if m.start >= pos:
+                out.append(m)
+                pos = m.end
+        return out
+
+    @staticmethod
+    def _accept(text: str, start: int, end: int, pat: _Pattern, lang: str) -> bool:
+        surface = text[start:end]
+        if pat.case_sensitive and surface != pat.surface:
+            return False
+        before = text[start - 1] if start > 0 else ""
+        after = text[end] if end < len(text) else ""
+        if lang == "en":  # whole words: "Wenling" is not a mention inside "Wenlingese"
+            if _is_word(surface[0]) and before and _is_word(before):
+                return False
+            if _is_word(surface[-1]) and after and _is_word(after):
+                return False
+        # numbers are whole in both languages: "2000亿" is not inside "12000亿"
+        if surface[0].isdigit() and before and _is_digit(before):
+            return False
+        if surface[-1].isdigit() and after and (after.isdigit() or (after == "." and text[end + 1:end + 2].isdigit())):
+            return False
+        return True
+
+    # -- the markdown text hook ------------------------------------------------------------
+
+    def hook(self, text: str, env: dict[str, Any]) -> list[Token] | None:
+        """Replace ``text`` by tokens with links for the mentions to link; None if nothing changes.
+
+        ``env`` carries ``lang`` (of the text) and ``page_path`` (the output page the
+        HTML goes to: links are relative to it and go to the entity pages in its
+        language). Without ``page_path`` nothing is linked.
+        """
+        page_path = env.get("page_path")
+        if not page_path:
+            return None
+        lang = env.get("lang", "zh")
+        page_lang = page_path.split("/", 1)[0]
+        if page_lang not in LANGS:
+            page_lang = lang
+        linked: set[str] = env.setdefault(LINKED_KEY, set())
+        tokens: list[Token] = []
+        pos = 0
+        for m in self.matches(text, lang):
+            if m.entity in linked and not self.link_every_mention:
+                continue
+            linked.add(m.entity)
+            if m.start > pos:
+                tokens.append(Token("text", "", 0, content=text[pos:m.start]))
+            href = urls.relative(page_path, entity_path(page_lang, m.entity))
+            tokens.append(Token("link_open", "a", 1, attrs={"href": href, "class": "ent", "data-entity": m.entity}))
+            tokens.append(Token("text", "", 0, content=m.text))
+            tokens.append(Token("link_close", "a", -1))
+            pos = m.end
+        if not tokens:
+            return None
+        if pos < len(text):
+            tokens.append(Token("text", "", 0, content=text[pos:]))
+        return tokens
+
+
+# -- the mentions index -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionMentions:
+    """The plain text of one section in both languages and the mentions found in each."""
+
+    article: str
+    section: str
+    zh_text: str
+    zh: tuple[Match, ...]
+    en_text: str | None  # None when the section has no English yet
+    en: tuple[Match, ...]
+
+    def entities(self) -> list[str]:
+        """Ids mentioned in either language, in order of first mention (Chinese first)."""
+        return list(dict.fromkeys([m.entity for m in self.zh] + [m.entity for m in self.en]))
+
+
+@dataclass(frozen=True)
+class MentionIndex:
+    sections: dict[tuple[str, str], SectionMentions]  # (article slug, section id) -> mentions
+    mentions: dict[str, list[tuple[str, str]]]  # entity id -> [(article slug, section id)], in reading order
+
+    def of(self, entity_id: str) -> list[SectionMentions]:
+        return [self.sections[key] for key in self.mentions.get(entity_id, [])]
+
+
+def english_text(article: Article, section_id: str) -> str | None:
+    tr = article.en.translations.get(section_id)
+    return plain_text(tr.text) if tr is not None and tr.text.strip() else None
+
+
+def build_index(linker: Linker, articles: Sequence[Article]) -> MentionIndex:
+    """Mentions of every entity in every body section of every article, in both languages."""
+    sections: dict[tuple[str, str], SectionMentions] = {}
+    mentions: dict[str, list[tuple[str, str]]] = {}
+    for art in articles:
+        for sec in art.sections:
+            zh_text = plain_text(sec.text)
+            en_text = english_text(art, sec.id)
+            sm = SectionMentions(art.slug, sec.id, zh_text, tuple(linker.matches(zh_text, "zh")), en_text,
+                                 tuple(linker.matches(en_text, "en")) if en_text else ())
+            key = (art.slug, sec.id)
+            sections[key] = sm
+            for eid in sm.entities():
+                mentions.setdefault(eid, []).append(key)
+    return MentionIndex(sections, mentions)
+
+
+@dataclass(frozen=True)
+class EntityData:
+    """The registry, its linker and the mentions index: what pages, search and QA share."""
+
+    registry: Registry
+    linker: Linker
+    index: MentionIndex
+
+
+def load_entities(root: Path, articles: Sequence[Article], link_every_mention: bool = False) -> EntityData:
+    """Load and check the registry, and index every mention; raises ContentError (path:line)."""
+    registry = load_registry(root)
+    problems = check_names(registry.entities)
+    if problems:
+        raise ContentError(problems)
+    linker = Linker(registry.entities, link_every_mention, registry.excludes)
+    return EntityData(registry, linker, build_index(linker, articles))
