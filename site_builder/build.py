@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,14 +103,25 @@ def render_all(root: Path, site: SiteData, pages: list[Page]) -> dict[str, bytes
     return files
 
 
-def build(root: Path, out: str | Path | None = None) -> BuildReport:
-    """Build the whole site; the output folder changes only if everything succeeded."""
+def build(root: Path, out: str | Path | None = None, *,
+          gate: Callable[[SiteData, list[Page], dict[str, bytes]], list[Problem]] | None = None) -> BuildReport:
+    """Build the whole site; the output folder changes only if everything succeeded.
+
+    ``gate`` (``build --strict``: :func:`site_builder.check.gate`) sees the finished files before
+    they are written; if it returns any error, nothing is written and SiteError is raised.
+    """
     start = time.perf_counter()
     site = load_site(root)
     pages = plan_pages(site)
     files = render_all(root, site, pages)
     files.update(static_files(root))
+    gate_warnings: list[Problem] = []
+    if gate is not None:
+        found = gate(site, pages, files)
+        if any(p.severity == "error" for p in found):
+            raise SiteError(found)
+        gate_warnings = found
     out_dir = site.config.output_dir(out)
     report: WriteReport = commit_site(out_dir, files)
     return BuildReport(pages=len(pages), written=report.written, unchanged=report.unchanged, removed=report.removed,
-                       seconds=time.perf_counter() - start, output=str(out_dir))
+                       seconds=time.perf_counter() - start, output=str(out_dir), warnings=gate_warnings)
