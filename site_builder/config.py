@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from site_builder.errors import ConfigError, Problem, toml_error_line, toml_error_message
+from site_builder.errors import ConfigError, ContentError, Problem, SiteError, toml_error_line, toml_error_message
 
 CONFIG_NAME = "content/site.toml"
+MAX_FILE_BYTES = 5_000_000
+# Top-level folders of a project that an output folder must never replace.
+PROJECT_DIRS = frozenset({"content", "templates", "static", "site_builder", "tests", "docs", "bench", "constraints",
+                          "tools", ".ci", ".git", ".venv"})
 
 
 @dataclass(frozen=True)
@@ -33,8 +41,21 @@ class SiteConfig:
         return (m.group(1) if m and m.group(1) else "/") if m else "/"
 
     def output_dir(self, override: str | Path | None = None) -> Path:
+        """The output folder; raises ConfigError if building there would replace or hide project files."""
         out = Path(override) if override else Path(self.output)
-        return out if out.is_absolute() else (self.root / out)
+        out = out if out.is_absolute() else (self.root / out)
+        where = "--out" if override else CONFIG_NAME
+        try:
+            root, real = self.root.resolve(), out.resolve()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+            raise ConfigError(f"output folder {out}: {exc}", where, 0 if override else 1) from None
+        if real == root or root.is_relative_to(real):
+            raise ConfigError(f"output folder {out} is the project folder or contains it", where, 0 if override else 1)
+        if real.is_relative_to(root) and real.relative_to(root).parts[0] in PROJECT_DIRS:
+            raise ConfigError(f"output folder {out} would overwrite project files", where, 0 if override else 1)
+        if real.exists() and not real.is_dir():
+            raise ConfigError(f"output folder {out} exists and is not a folder", where, 0 if override else 1)
+        return out
 
 
 _KEYS = {"base_url", "output", "source_language", "target_language", "title", "tagline"}
@@ -42,25 +63,80 @@ _KEYS = {"base_url", "output", "source_language", "target_language", "title", "t
 
 def key_line(text: str, key: str, default: int = 1) -> int:
     """1-based line where ``key =`` (or ``[key]``) first appears in TOML ``text``."""
-    pat = re.compile(rf"^\s*(?:{re.escape(key)}\s*=|\[{re.escape(key)}\])", re.M)
+    # [ \t]*, not \s*: \s would let every line start rescan all following blank lines (quadratic)
+    pat = re.compile(rf"^[ \t]*(?:{re.escape(key)}[ \t]*=|\[{re.escape(key)}\])", re.M)
     m = pat.search(text)
     return text.count("\n", 0, m.start()) + 1 if m else default
+
+
+def symlink_in(path: Path, rel: str) -> str | None:
+    """The first component of ``rel`` (a path inside the project, ending at ``path``) that is a symbolic link."""
+    parts = Path(rel).parts
+    p = path
+    for n in range(len(parts), 0, -1):
+        if p.is_symlink():
+            return "/".join(parts[:n])
+        p = p.parent
+    return None
+
+
+def read_text(path: Path, rel: str, error: type[SiteError] = ContentError) -> str:
+    """The text of the UTF-8 project file ``path`` (BOM and CRLF tolerated); ``rel`` names it in errors.
+
+    Raises ``error`` with ``rel:line`` for a symbolic link anywhere in ``rel``, anything but a regular
+    file, a file over MAX_FILE_BYTES, invalid UTF-8 or NUL bytes. Never blocks on a FIFO or device.
+    """
+    link = symlink_in(path, rel)
+    if link is not None:
+        raise error(f"{link} is a symbolic link; project files must be real files inside the project", rel, 1)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise error(f"{rel} is a symbolic link; project files must be real files inside the project", rel, 1) from None
+        raise error(f"cannot read: {exc.strerror or exc}", rel, 1) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise error("not a regular file", rel, 1)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror or exc}", rel, 1) from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise error(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", rel, 1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(f"not valid UTF-8 (byte {exc.start})", rel, line) from None
+    if "\x00" in text:
+        raise error("binary file (contains NUL bytes)", rel, text[: text.index("\x00")].count("\n") + 1)
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_toml(text: str, rel: str, error: type[SiteError], first_line: int = 1) -> dict[str, Any]:
+    """``tomllib.loads(text)``; any failure becomes ``error`` at ``rel:line`` (``text`` starts on ``first_line``)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(toml_error_message(exc), rel, toml_error_line(exc) + first_line - 1) from None
+    except RecursionError:
+        # tomllib recurses once per nested array or inline table
+        lines = text.split("\n")
+        worst = max(range(len(lines)), key=lambda i: lines[i].count("[") + lines[i].count("{"))
+        raise error("invalid TOML: arrays or tables nested too deeply", rel, worst + first_line) from None
 
 
 def load_config(root: Path) -> SiteConfig:
     """Read and validate ``content/site.toml`` under ``root``; raises :class:`ConfigError`."""
     path = root / CONFIG_NAME
     rel = CONFIG_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"missing site configuration (is {root} a site_builder project?)", rel) from None
-    except (UnicodeDecodeError, OSError) as exc:
-        raise ConfigError(f"cannot read: {exc}", rel) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(toml_error_message(exc), rel, toml_error_line(exc)) from None
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(f"missing site configuration (is {root} a site_builder project?)", rel)
+    text = read_text(path, rel, ConfigError)
+    data = parse_toml(text, rel, ConfigError)
 
     problems: list[Problem] = []
     for key in sorted(set(data) - _KEYS):
@@ -82,10 +158,11 @@ def load_config(root: Path) -> SiteConfig:
     if not base_url.endswith("/"):
         base_url += "/"
     output = data.get("output", "public")
-    if not isinstance(output, str) or not output.strip() or Path(output).is_absolute() or ".." in Path(output).parts:
+    out_parts = Path(output).parts if isinstance(output, str) and "\x00" not in output else ()
+    if not out_parts or Path(output).is_absolute() or ".." in out_parts or not output.strip():
         problems.append(Problem(rel, key_line(text, "output"), "output must be a folder inside the project"))
         output = "public"
-    elif Path(output).parts[0] in {"content", "templates", "static", "site_builder", "tests"}:
+    elif out_parts[0] in PROJECT_DIRS:
         problems.append(Problem(rel, key_line(text, "output"), f"output {output!r} would overwrite project files"))
     langs = (data.get("source_language", "zh"), data.get("target_language", "en"))
     if langs != ("zh", "en"):

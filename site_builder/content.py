@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import logging
 import re
-import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from site_builder.config import key_line
-from site_builder.errors import ContentError, Problem, toml_error_line, toml_error_message
+from site_builder.config import key_line, parse_toml, read_text, symlink_in
+from site_builder.errors import ContentError, Problem
 from site_builder.model import KINDS, META_IDS, STATUSES, Article, ArticleMeta, EnglishDoc, Section, Translation, text_hash
 
 log = logging.getLogger(__name__)
@@ -25,7 +24,10 @@ ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 MARKER_RE = re.compile(r"^<!--\s*(suggestion\s+)?§\s*(\S+)((?:\s+[A-Za-z_][\w-]*=\S*)*)\s*(?:\|.*?)?-->\s*$")
 MARKER_START_RE = re.compile(r"^<!--\s*(suggestion\s+)?§")
 ATTR_RE = re.compile(r"([A-Za-z_][\w-]*)=(\S*)")
-MAX_FILE_BYTES = 5_000_000
+# markdown-it silently drops text nested deeper than its limit (20); refuse well before that
+MAX_NESTING = 12
+NEST_RE = re.compile(r"[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))")
+THEMATIC_BREAK_RE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 
 _REQUIRED = ("title", "date", "kind", "source")
 _OPTIONAL = {
@@ -42,26 +44,6 @@ class Marker:
     suggestion: bool
 
 
-def read_text(path: Path, rel: str) -> str:
-    """Read a UTF-8 text file (BOM and CRLF tolerated); raises ContentError naming the file."""
-    try:
-        if path.is_symlink():
-            raise ContentError("symbolic links are not allowed in content/", rel, 1)
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ContentError(f"cannot read: {exc.strerror or exc}", rel, 0) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ContentError(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", rel, 1)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ContentError(f"not valid UTF-8 (byte {exc.start})", rel, line) from None
-    if "\x00" in text:
-        raise ContentError("binary file (contains NUL bytes)", rel, text[: text.index("\x00")].count("\n") + 1)
-    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-
-
 def split_front_matter(text: str, rel: str, required: bool) -> tuple[dict, int, str]:
     """Return (front matter dict, line where the body starts, front matter TOML text)."""
     lines = text.split("\n")
@@ -72,10 +54,7 @@ def split_front_matter(text: str, rel: str, required: bool) -> tuple[dict, int, 
     for i in range(1, len(lines)):
         if lines[i].strip() == "+++":
             fm_text = "\n".join(lines[1:i])
-            try:
-                data = tomllib.loads(fm_text)
-            except tomllib.TOMLDecodeError as exc:
-                raise ContentError(toml_error_message(exc), rel, toml_error_line(exc) + 1) from None
+            data = parse_toml(fm_text, rel, ContentError, first_line=2)
             return data, i + 2, fm_text
     raise ContentError("front matter is not closed: no second '+++' line", rel, 1)
 
@@ -94,6 +73,18 @@ def parse_marker(line: str, lineno: int, rel: str, problems: list[Problem]) -> M
         return None
     attrs = dict(ATTR_RE.findall(m.group(3) or ""))
     return Marker(lineno, sid, attrs, bool(m.group(1)))
+
+
+def check_nesting(lines: list[str], first_line: int, rel: str, problems: list[Problem]) -> None:
+    """Report lines that open more than MAX_NESTING quotes or list items (their text would not be shown)."""
+    for i, line in enumerate(lines):
+        if not line or line.lstrip()[:1] not in ">-+*0123456789" or THEMATIC_BREAK_RE.match(line):
+            continue
+        depth = pos = 0
+        while depth <= MAX_NESTING and (m := NEST_RE.match(line, pos)) and m.end() > pos:
+            depth, pos = depth + 1, m.end()
+        if depth > MAX_NESTING:
+            problems.append(Problem(rel, first_line + i, f"more than {MAX_NESTING} nested quotes or list items"))
 
 
 def _blocks(lines: list[str], first_line: int) -> list[tuple[int, list[str]]]:
@@ -118,6 +109,7 @@ def parse_zh_body(body: list[str], first_line: int, rel: str, problems: list[Pro
     """Each paragraph is one section; a marker line before it names its id."""
     sections: list[Section] = []
     seen: dict[str, int] = {}
+    check_nesting(body, first_line, rel, problems)
     for start, block in _blocks(body, first_line):
         marker = None
         lines = block
@@ -168,7 +160,8 @@ def parse_meta(fm: dict, fm_text: str, rel: str, problems: list[Problem]) -> Art
             problems.append(Problem(rel, 1, f"missing required front-matter field {key!r}"))
             ok = False
     for key, typ in [("title", str), ("kind", str), ("source", str), ("date", date), *_OPTIONAL.items()]:
-        if key in fm and not isinstance(fm[key], typ) or (typ is date and key in fm and not isinstance(fm[key], date)):
+        # a TOML datetime is a date subclass; mixing the two breaks sorting by date
+        if key in fm and (not isinstance(fm[key], typ) or typ is date and isinstance(fm[key], datetime)):
             problems.append(Problem(rel, line_of(key), f"{key!r} must be a {'TOML date like 2022-02-09' if typ is date else typ.__name__}"))
             ok = False
     if isinstance(fm.get("kind"), str) and fm["kind"] not in KINDS:
@@ -183,7 +176,7 @@ def parse_meta(fm: dict, fm_text: str, rel: str, problems: list[Problem]) -> Art
         ok = False
     if isinstance(fm.get("source"), str):
         src = fm["source"]
-        if src.startswith("/") or ".." in Path(src).parts or "\\" in src:
+        if src.startswith("/") or ".." in Path(src).parts or "\\" in src or re.search(r"[\x00-\x1f\x7f]", src):
             problems.append(Problem(rel, line_of("source"), f"source {src!r} must be a path inside content/"))
             ok = False
     if not ok:
@@ -204,6 +197,7 @@ def parse_en(text: str, rel: str, problems: list[Problem]) -> dict[str, Translat
         problems.extend(exc.problems)
         return {}
     lines = text.split("\n")[body_start - 1:]
+    check_nesting(lines, body_start, rel, problems)
     blocks: list[tuple[Marker, list[str]]] = []
     cur: tuple[Marker, list[str]] | None = None
     for i, line in enumerate(lines):
@@ -265,6 +259,11 @@ def load_article(root: Path, zh_path: Path, problems: list[Problem]) -> Article 
         return None
     n_before = len(problems)
     meta = parse_meta(fm, fm_text, rel, problems)
+    if meta is not None:
+        link = symlink_in(root / "content" / meta.source, f"content/{meta.source}")
+        if link is not None:
+            problems.append(Problem(rel, key_line(fm_text, "source", 0) + 1,
+                                    f"source {meta.source!r}: {link} is a symbolic link; sources must lie inside content/"))
     sections = parse_zh_body(text.split("\n")[body_start - 1:], body_start, rel, problems)
     en_path = zh_path.with_name(f"{slug}.en.md")
     en_rel = en_path.relative_to(root).as_posix()

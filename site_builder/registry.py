@@ -7,14 +7,14 @@ and the QA checks, so all three agree on the registered names.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypinyin import Style, pinyin
 
+from site_builder.config import parse_toml
 from site_builder.content import read_text
-from site_builder.errors import ContentError, Problem, toml_error_line, toml_error_message
+from site_builder.errors import ContentError, Problem
 from site_builder.model import Entity
 
 REGISTRY = "content/entities.toml"
@@ -42,7 +42,7 @@ class Registry:
 
 def table_lines(text: str, table: str = "entity") -> list[int]:
     """1-based line of each ``[[table]]`` header in TOML ``text``, in order."""
-    pat = rf"^\s*\[\[{re.escape(table)}\]\]"
+    pat = rf"^[ \t]*\[\[{re.escape(table)}\]\]"  # [ \t]*: \s* would rescan blank lines (quadratic)
     return [text.count("\n", 0, m.start()) + 1 for m in re.finditer(pat, text, re.M)]
 
 
@@ -85,18 +85,18 @@ def make_pinyin(zh: str, etype: str) -> str:
 def load_registry(root: Path) -> Registry:
     """Load and validate the registry; a missing file is an empty registry. Raises ContentError."""
     path = root / REGISTRY
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return Registry((), {})
     text = read_text(path, REGISTRY)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ContentError(toml_error_message(exc), REGISTRY, toml_error_line(exc)) from None
+    data = parse_toml(text, REGISTRY, ContentError)
     problems: list[Problem] = []
     extra = set(data) - {"entity"}
     for key in sorted(extra):
         problems.append(Problem(REGISTRY, 1, f"unknown top-level key {key!r}; entities go in [[entity]] tables"))
     tables = data.get("entity", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        problems.append(Problem(REGISTRY, 1, "'entity' must be a list of [[entity]] tables"))
+        tables = [t for t in tables if isinstance(t, dict)] if isinstance(tables, list) else []
     heads = _table_lines(text)
     entities: list[Entity] = []
     descriptions: dict[str, dict[str, str]] = {}
