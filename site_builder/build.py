@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder import urls
-from site_builder.config import SiteConfig, load_config
+from site_builder.config import SiteConfig, load_config, tree_files
 from site_builder.content import load_articles
 from site_builder.errors import Problem, SiteError
 from site_builder.markdown import Renderer
@@ -63,21 +62,13 @@ def plan_pages(site: SiteData) -> list[Page]:
 
 
 def static_files(root: Path) -> dict[str, bytes]:
-    """Files under static/, to be copied to /static/ in the output (symlinks refused)."""
+    """Files under static/, to be copied to /static/ in the output (symlinks and special files refused)."""
     out: dict[str, bytes] = {}
-    base = root / "static"
-    if not base.is_dir():
-        return out
-    for dirpath, dirs, names in os.walk(base):
-        dirs.sort()
-        for name in sorted(names):
-            p = Path(dirpath) / name
-            rel = p.relative_to(base).as_posix()
-            if p.is_symlink():
-                raise SiteError("symbolic links are not allowed in static/", f"static/{rel}", 0)
-            if name.startswith("."):
-                continue
-            out[f"static/{rel}"] = p.read_bytes()
+    for rel in tree_files(root, "static"):
+        try:
+            out[rel] = (root / rel).read_bytes()
+        except OSError as exc:
+            raise SiteError(f"cannot read: {exc.strerror or exc}", rel, 0) from None
     return out
 
 
@@ -91,6 +82,7 @@ def alternates(config: SiteConfig, page: Page) -> list[dict[str, str]]:
 
 
 def render_all(root: Path, site: SiteData, pages: list[Page]) -> dict[str, bytes]:
+    tree_files(root, "templates")  # refuse symlinks: Jinja would follow them out of the project
     env = make_env(root / "templates")
     files: dict[str, bytes] = {}
     for page in pages:

@@ -80,6 +80,30 @@ def symlink_in(path: Path, rel: str) -> str | None:
     return None
 
 
+def tree_files(root: Path, folder: str) -> list[str]:
+    """Project-relative paths of the regular files under ``root/folder``, sorted (dot-files left out).
+
+    Raises SiteError at the first symbolic link or special file (FIFO, socket, device) in the tree,
+    so nothing outside the project is ever read through it and nothing blocks.
+    """
+    base = root / folder
+    if base.is_symlink():
+        raise SiteError(f"{folder} is a symbolic link; project files must be real files inside the project", folder, 0)
+    found: list[str] = []
+    for dirpath, dirs, names in os.walk(base):
+        dirs.sort()
+        for name in sorted(dirs) + sorted(names):
+            p = Path(dirpath) / name
+            rel = p.relative_to(root).as_posix()
+            if p.is_symlink():
+                raise SiteError("symbolic links are not allowed: project files must be real files inside the project", rel, 0)
+            if name in names and not p.is_file():
+                raise SiteError("not a regular file", rel, 0)
+            if name in names and not name.startswith("."):
+                found.append(rel)
+    return sorted(found)
+
+
 def read_text(path: Path, rel: str, error: type[SiteError] = ContentError) -> str:
     """The text of the UTF-8 project file ``path`` (BOM and CRLF tolerated); ``rel`` names it in errors.
 

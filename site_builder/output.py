@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
+import fcntl
 import hashlib
 import logging
 import os
@@ -17,6 +19,8 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from site_builder.errors import SiteError
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +68,7 @@ _AT_FDCWD = -100
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2). Returns False if unsupported."""
+    """Atomically swap two paths (Linux renameat2). Returns False if the system or file system lacks it."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         fn = libc.renameat2
@@ -72,7 +76,12 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     res = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return res == 0
+    if res == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
 
 
 def _existing_files(out: Path) -> dict[str, Path]:
@@ -112,9 +121,17 @@ def commit_site(out: Path, files: dict[str, bytes]) -> WriteReport:
     """
     for rel in files:
         parts = Path(rel).parts
-        if rel.startswith("/") or ".." in parts or not parts:
-            raise ValueError(f"refusing to write outside the output folder: {rel!r}")
+        if rel.startswith("/") or ".." in parts or not parts or "\x00" in rel:
+            raise SiteError(f"refusing to write outside the output folder: {rel!r}", str(out), 0)
     out = out.resolve() if out.exists() else out.parent.resolve() / out.name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # one build at a time per output folder: recover() would delete another build's staging folder
+    with open(out.with_name(f".{out.name}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _commit_locked(out, files)
+
+
+def _commit_locked(out: Path, files: dict[str, bytes]) -> WriteReport:
     recover(out)
     existing = _existing_files(out)
     unchanged = {rel for rel, data in files.items() if rel in existing and _same(existing[rel], data)}
