@@ -1,0 +1,206 @@
+"""Rewrite an English file block by block, leaving everything else byte for byte.
+
+The file is handled as lines (line endings kept). A block is a marker line and
+the lines up to the next marker. An update replaces the marker and text of one
+block (keeping the blank lines that separate it from the next), or inserts a new
+block after the section that precedes it in the Chinese order. Comments, front
+matter, order, blank lines and every other block stay exactly as they were.
+
+Whether an update may still be applied is decided here, on the file as it is
+right before writing (a translator may have edited it while the model ran):
+human text is never overwritten.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_builder.content import MARKER_START_RE, Marker, parse_en, parse_marker
+from site_builder.errors import ContentError, Problem
+from site_builder.model import Translation, text_hash
+from site_builder.output import atomic_write
+
+FILL, REFRESH, SUGGEST = "fill", "refresh", "suggest"
+_HINT_CHARS = 20
+
+
+@dataclass(frozen=True)
+class Update:
+    """New English for one section: ``fill`` a missing one, ``refresh`` a stale machine draft,
+    or ``suggest`` a new draft beside stale human text."""
+
+    id: str
+    action: str
+    zh_hash: str
+    text: str
+    engine: str
+    hint: str = ""
+
+    def marker(self) -> str:
+        if self.action == SUGGEST:
+            return f"<!-- suggestion § {self.id} zh={self.zh_hash} engine={self.engine} -->"
+        hint = re.sub(r"\s+", " ", self.hint).replace("--", "")[:_HINT_CHARS].strip()
+        tail = f" | {hint}" if hint else ""
+        return (f"<!-- § {self.id} status=machine zh={self.zh_hash} mt={text_hash(self.text)} "
+                f"engine={self.engine}{tail} -->")
+
+
+def overwritable(tr: Translation | None) -> bool:
+    """True when the English is absent, empty, or an untouched machine draft (its text matches ``mt``)."""
+    if tr is None or not tr.text.strip():
+        return True
+    return tr.status == "machine" and tr.mt_hash is not None and tr.mt_hash == text_hash(tr.text)
+
+
+def still_applies(update: Update, tr: Translation | None) -> bool:
+    """Decide on the current file: may ``update`` be written?"""
+    if update.action == FILL:
+        return tr is None or not tr.text.strip()
+    if update.action == REFRESH:
+        return tr is not None and overwritable(tr) and tr.zh_hash != update.zh_hash
+    return tr is not None and not overwritable(tr) and tr.zh_hash != update.zh_hash
+
+
+@dataclass(frozen=True)
+class _Block:
+    id: str
+    suggestion: bool
+    start: int  # index of the marker line
+    end: int  # exclusive
+    attrs: dict[str, str]
+
+
+class Lines:
+    """An English file as lines with their endings; blocks found like the parser finds them."""
+
+    def __init__(self, text: str):
+        self.bom = text.startswith("\ufeff")
+        text = text[1:] if self.bom else text
+        self.eol = "\r\n" if "\r\n" in text else "\n"
+        self.lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
+
+    def render(self) -> str:
+        return ("\ufeff" if self.bom else "") + "".join(self.lines)
+
+    @staticmethod
+    def _bare(line: str) -> str:
+        return line.rstrip("\r\n")
+
+    def body_start(self) -> int:
+        if self.lines and self._bare(self.lines[0]).strip() == "+++":
+            for i in range(1, len(self.lines)):
+                if self._bare(self.lines[i]).strip() == "+++":
+                    return i + 1
+        return 0
+
+    def blocks(self) -> list[_Block]:
+        starts: list[tuple[int, Marker | None]] = []
+        for i in range(self.body_start(), len(self.lines)):
+            line = self._bare(self.lines[i])
+            if MARKER_START_RE.match(line.strip()):
+                starts.append((i, parse_marker(line, i + 1, "", [])))
+        out = []
+        for k, (i, mk) in enumerate(starts):
+            end = starts[k + 1][0] if k + 1 < len(starts) else len(self.lines)
+            out.append(_Block(mk.id if mk else "", bool(mk and mk.suggestion), i, end, mk.attrs if mk else {}))
+        return out
+
+    def _find(self, sid: str, suggestion: bool) -> _Block | None:
+        return next((b for b in self.blocks() if b.id == sid and b.suggestion == suggestion), None)
+
+    def _text_lines(self, text: str) -> list[str]:
+        return [line + self.eol for line in text.strip().split("\n")]
+
+    def replace(self, block: _Block, marker: str, text: str) -> None:
+        body = self.lines[block.start + 1:block.end]
+        last = max((i for i, ln in enumerate(body) if ln.strip()), default=-1)
+        sep = body[last + 1:]
+        if not sep and block.end < len(self.lines):
+            sep = [self.eol]
+        self.lines[block.start:block.end] = [marker + self.eol, *self._text_lines(text), *sep]
+
+    def insert(self, index: int, marker: str, text: str) -> None:
+        new = [marker + self.eol, *self._text_lines(text)]
+        if index < len(self.lines):
+            new.append(self.eol)
+        before = self.lines[:index]
+        if before and not before[-1].endswith("\n"):
+            self.lines[index - 1] += self.eol
+        if before and before[-1].strip() and index > self.body_start():
+            new.insert(0, self.eol)
+        self.lines[index:index] = new
+
+    def _insert_position(self, sid: str, order: list[str]) -> int:
+        blocks = self.blocks()
+        pos = order.index(sid) if sid in order else len(order)
+        previous = set(order[:pos])
+        after = [b for b in blocks if b.id in previous]
+        if after:
+            anchor = max(after, key=lambda b: (order.index(b.id), b.start))
+            end = anchor.end
+            for b in blocks:  # keep a section's suggestion block right after it
+                if b.start == end and b.suggestion and b.id == anchor.id:
+                    end = b.end
+            return end
+        return blocks[0].start if blocks else len(self.lines)
+
+    def set_section(self, update: Update, order: list[str]) -> None:
+        block = self._find(update.id, suggestion=False)
+        if block is not None:
+            self.replace(block, update.marker(), update.text)
+        else:
+            self.insert(self._insert_position(update.id, order), update.marker(), update.text)
+
+    def set_suggestion(self, update: Update) -> None:
+        block = self._find(update.id, suggestion=True)
+        if block is not None:
+            self.replace(block, update.marker(), update.text)
+            return
+        section = self._find(update.id, suggestion=False)
+        assert section is not None  # still_applies() checked that the section exists
+        self.insert(section.end, update.marker(), update.text)
+
+
+def suggestion_hashes(text: str) -> dict[str, str]:
+    """Section id -> ``zh`` hash of the suggestion block stored for it."""
+    return {b.id: b.attrs.get("zh", "") for b in Lines(text).blocks() if b.suggestion}
+
+
+def apply_updates(text: str, rel: str, updates: list[Update], order: list[str]) -> tuple[str, list[Update]]:
+    """Apply the updates that still apply to ``text``; returns (new text, updates applied)."""
+    problems: list[Problem] = []
+    norm = text.lstrip("\ufeff").replace("\r\n", "\n")
+    if "\r" in norm:
+        raise ContentError("lone carriage return in the file; save it with \\n or \\r\\n line endings", rel, 1)
+    current = parse_en(norm, rel, problems)
+    if problems:
+        raise ContentError(problems)
+    lines = Lines(text)
+    applied = []
+    for up in updates:
+        if not still_applies(up, current.get(up.id)):
+            continue
+        if up.action == SUGGEST:
+            lines.set_suggestion(up)
+        else:
+            lines.set_section(up, order)
+        applied.append(up)
+    return lines.render(), applied
+
+
+def write_updates(path: Path, rel: str, updates: list[Update], order: list[str]) -> list[Update]:
+    """Re-read ``path``, apply what still applies, write atomically (with a ``~`` backup) if changed."""
+    try:
+        data = path.read_bytes() if path.exists() else b""
+    except OSError as exc:
+        raise ContentError(f"cannot read: {exc.strerror or exc}", rel, 0) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentError(f"not valid UTF-8 (byte {exc.start})", rel, data[:exc.start].count(b"\n") + 1) from None
+    new, applied = apply_updates(text, rel, updates, order)
+    if new != text:
+        atomic_write(path, new.encode("utf-8"), backup=True)
+    return applied
