@@ -28,7 +28,7 @@ import os
 import posixpath
 import re
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -54,9 +54,8 @@ CHECKS: dict[str, str] = {
     "hreflang": "missing hreflang counterparts",
 }
 
-#: Modules that may provide translation QA; see :func:`qa_findings`.
+#: Translation QA: ``check_articles(articles, entities) -> list[Problem]`` of this module, if installed.
 QA_MODULE = "site_builder.translate.qa"
-QA_FUNCTIONS = ("check_site", "check_articles", "site_findings", "qa_site")
 
 _DATA_FILES = re.compile(r"^content/(entities\.toml|entities/|data/)")
 _ENTITY_URL = re.compile(r"(^|/)entities/[^/]+/")
@@ -144,35 +143,29 @@ def content_findings(articles: Sequence[Article]) -> list[Finding]:
     return out
 
 
-def _resolve_qa() -> tuple[Callable[..., Any] | None, str]:
-    """The translation QA function, if its module is installed: (function, description)."""
+def qa_findings(root: Path, articles: Sequence[Article]) -> tuple[list[Finding], str]:
+    """Translation QA findings (figures, registered names, degenerate output), and where they came from.
+
+    Calls ``check_articles(articles, entities)`` of :data:`QA_MODULE`; its errors
+    fail the check, its warnings are shown. Without that module (or with a broken
+    registry, reported by :func:`entity_findings`) there are no QA findings.
+    """
+    from site_builder.registry import load_registry
+
     try:
         module = importlib.import_module(QA_MODULE)
     except ModuleNotFoundError as exc:
         if exc.name and QA_MODULE.startswith(exc.name):
-            return None, "not available"
+            return [], "not available"
         raise
-    for name in QA_FUNCTIONS:
-        fn = getattr(module, name, None)
-        if callable(fn):
-            return fn, f"{QA_MODULE}.{name}"
-    return None, f"{QA_MODULE} has none of {', '.join(QA_FUNCTIONS)}"
-
-
-def qa_findings(root: Path, articles: Sequence[Article], site: Any = None) -> tuple[list[Finding], str]:
-    """Translation QA findings from :data:`QA_MODULE`, and where they came from.
-
-    The QA function is called as ``fn(root, articles)`` and returns problems
-    (``list[Problem]``); its errors fail the check, its warnings are shown.
-    """
-    fn, source = _resolve_qa()
-    if fn is None:
-        return [], source
+    fn = getattr(module, "check_articles", None)
+    if not callable(fn):
+        return [], f"{QA_MODULE} has no check_articles"
     try:
-        problems = fn(root, list(articles))
-    except SiteError as exc:  # e.g. the registry it needs is broken: already a build error
-        problems = exc.problems
-    return [Finding("translation-qa", p) for p in problems], source
+        entities = load_registry(root).entities
+    except SiteError:
+        return [], "skipped: the entity registry does not load"
+    return [Finding("translation-qa", p) for p in fn(list(articles), entities)], f"{QA_MODULE}.check_articles"
 
 
 # -- the built output --------------------------------------------------------------------------

@@ -187,21 +187,23 @@ def test_link_resolution_on_a_hand_made_site(tiny: Path) -> None:
 
 
 def test_translation_qa_is_called_when_available(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The QA module is pluggable: its problems become translation-qa findings (errors fail, warnings show)."""
+    """Pure logic (a fake QA module): its problems become translation-qa findings (errors fail, warnings show)."""
     calls = []
 
-    def check_site(root: Path, articles: list) -> list[Problem]:
-        calls.append([a.slug for a in articles])
+    def check_articles(articles: list, entities: tuple) -> list[Problem]:
+        calls.append(([a.slug for a in articles], [e.id for e in entities]))
         return [Problem("content/articles/one.en.md", 3, "figure 2000亿 (200 billion) missing from the English"),
                 Problem("content/articles/one.en.md", 5, "output much shorter than the Chinese", "warning")]
 
     fake = types.ModuleType("site_builder.translate.qa")
-    fake.check_site = check_site  # type: ignore[attr-defined]
+    fake.check_articles = check_articles  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "site_builder.translate.qa", fake)
     complete_english(tiny)
+    (tiny / "content/entities.toml").write_text(
+        '[[entity]]\nid = "wenling"\ntype = "place"\nzh = "温岭"\nen = "Wenling"\n', encoding="utf-8")
     report = run_check(tiny)
-    assert calls == [["one"]]
-    assert report.qa == "site_builder.translate.qa.check_site"
+    assert calls == [(["one"], ["wenling"])]
+    assert report.qa == "site_builder.translate.qa.check_articles"
     qa = [f for f in report.findings if f.check == "translation-qa"]
     assert [str(f.problem) for f in qa] == [
         "content/articles/one.en.md:3: figure 2000亿 (200 billion) missing from the English",

@@ -1,0 +1,279 @@
+"""The dev server: the real livereload server in a subprocess, watched by a real websocket client."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from tornado.websocket import WebSocketClientConnection, websocket_connect
+
+from site_builder.serve import DEV_PREFIX, _ignored, csp_with_livereload
+
+TIMEOUT = 60.0  # generous: a slow CI machine, not a speed target
+ZH = "content/articles/one.zh.md"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Response:
+    status: int
+    body: str
+    headers: dict[str, str]
+
+
+def fetch(url: str) -> Response:
+    req = urllib.request.Request(url)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return Response(resp.status, resp.read().decode("utf-8"), dict(resp.headers))
+    except urllib.error.HTTPError as exc:
+        return Response(exc.code, exc.read().decode("utf-8"), dict(exc.headers))
+
+
+@dataclass
+class Server:
+    root: Path
+    port: int
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def get(self, path: str) -> Response:
+        return fetch(self.url(path))
+
+    def status(self) -> dict:
+        return json.loads(self.get(DEV_PREFIX + "status.json").body)
+
+
+@pytest.fixture
+def server(tiny: Path, tmp_path: Path) -> Iterator[Server]:
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "site_builder", "--root", str(tiny), "serve", "--port", str(port)],
+                                stdout=fh, stderr=subprocess.STDOUT)
+    srv = Server(tiny, port, proc, log)
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                if srv.get("/zh/articles/one/").status == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the dev server did not come up:\n" + log.read_text()
+            time.sleep(0.2)
+        yield srv
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+class LiveReloadClient:
+    """A browser page as livereload sees it: the official-7 handshake, then reload commands."""
+
+    def __init__(self, conn: WebSocketClientConnection) -> None:
+        self.conn = conn
+
+    @classmethod
+    async def connect(cls, srv: Server, page: str) -> LiveReloadClient:
+        conn = await websocket_connect(f"ws://127.0.0.1:{srv.port}/livereload")
+        await conn.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+        hello = json.loads(await asyncio.wait_for(conn.read_message(), TIMEOUT))
+        assert hello["command"] == "hello"
+        await conn.write_message(json.dumps({"command": "info", "url": srv.url(page), "plugins": {}}))
+        return cls(conn)
+
+    async def reload(self, path: str) -> dict:
+        """Wait for the reload command naming ``path`` (others, e.g. livereload's start-up one, are skipped)."""
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"no reload for {path} within {TIMEOUT}s"
+            raw = await asyncio.wait_for(self.conn.read_message(), remaining)
+            assert raw is not None, "livereload closed the websocket"
+            msg = json.loads(raw)
+            if msg.get("command") == "reload" and msg.get("path") == path:
+                return msg
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_edit_rebuilds_and_reloads_the_page(server: Server) -> None:
+    async def scenario() -> None:
+        page = await asyncio.to_thread(server.get, "/zh/articles/one/")
+        assert "第一段。" in page.body
+        browser = await LiveReloadClient.connect(server, "/zh/articles/one/")
+        edit(server.root / ZH, "第一段。", "第一段改过了。")
+        msg = await browser.reload(ZH)
+        assert msg["liveCSS"] is True  # a page path, so livereload.js reloads the whole page
+        page = await asyncio.to_thread(server.get, "/zh/articles/one/")
+        assert "第一段改过了。" in page.body and "第一段。" not in page.body
+        # a stylesheet change is announced under its own path, which livereload.js swaps in place
+        css = server.root / "static/site.css"
+        css.write_text(css.read_text() + "\n.dev-test { color: red; }\n")
+        await browser.reload("static/site.css")
+        assert ".dev-test" in (await asyncio.to_thread(server.get, "/static/site.css")).body
+        browser.conn.close()
+
+    asyncio.run(scenario())
+
+
+def test_broken_file_shows_the_error_and_keeps_the_last_good_site(server: Server) -> None:
+    zh = server.root / ZH
+    good = zh.read_text(encoding="utf-8")
+    kind_line = good.split("\n").index('kind = "news"') + 1
+
+    async def scenario() -> None:
+        browser = await LiveReloadClient.connect(server, "/en/articles/one/")
+        zh.write_text(good.replace('kind = "news"', 'kind = "blog"').replace("第二段。", "第二段坏了。"), encoding="utf-8")
+        await browser.reload(ZH)
+        page = await asyncio.to_thread(server.get, "/en/articles/one/")
+        assert page.status == 200
+        banner = re.search(r'<div class="sb-dev-error" id="site-builder-dev-error" role="alert">.*?</div>', page.body, re.DOTALL)
+        assert banner, page.body
+        assert f"{ZH}:{kind_line}: kind must be one of news, commentary, feature, not &#x27;blog&#x27;" in banner.group(0)
+        assert "第二段。" in page.body and "第二段坏了。" not in page.body  # the last good site
+        assert f'<link rel="stylesheet" href="{DEV_PREFIX}dev.css">' in page.body
+        css = await asyncio.to_thread(server.get, DEV_PREFIX + "dev.css")
+        assert css.status == 200 and ".sb-dev-error" in css.body
+        status = await asyncio.to_thread(server.status)
+        assert status["ok"] is False
+        assert status["problems"] == [f"{ZH}:{kind_line}: kind must be one of news, commentary, feature, not 'blog'"]
+        zh.write_text(good.replace("第二段。", "第二段修好了。"), encoding="utf-8")
+        await browser.reload(ZH)
+        page = await asyncio.to_thread(server.get, "/en/articles/one/")
+        assert "sb-dev-error" not in page.body and "第二段修好了。" in page.body
+        assert (await asyncio.to_thread(server.status))["ok"] is True
+        browser.conn.close()
+
+    asyncio.run(scenario())
+
+
+def test_livereload_only_in_dev_responses(server: Server) -> None:
+    served = server.get("/zh/articles/one/")
+    assert served.headers["Cache-Control"] == "no-store"
+    assert "/livereload.js?port=" in served.body
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', served.body)
+    assert csp
+    directives = dict(d.strip().split(" ", 1) for d in csp.group(1).split(";"))
+    assert re.fullmatch(r"'self' 'sha256-[A-Za-z0-9+/]+=*'", directives["script-src"])
+    assert directives["connect-src"] == f"'self' ws://127.0.0.1:{server.port}"
+    # the inline loader livereload injects is exactly the script the hash admits
+    loader = re.search(r"<script[^>]*>(\(function\(\)\{.*?)</script>", served.body, re.DOTALL)
+    assert loader
+    digest = base64.b64encode(hashlib.sha256(loader.group(1).encode()).digest()).decode()
+    assert directives["script-src"] == f"'self' 'sha256-{digest}'"
+    # the files on disk are the plain build: no livereload, the strict CSP
+    built = server.root / ".site-builder-cache/serve"
+    pages = list(built.rglob("*.html"))
+    assert len(pages) >= 8
+    for p in pages:
+        text = p.read_text(encoding="utf-8")
+        assert "livereload" not in text and "sha256-" not in text and "sb-dev-error" not in text, p
+    on_disk = (built / "zh/articles/one/index.html").read_text(encoding="utf-8")
+    assert "script-src 'self';" in on_disk
+    # and the publishing output is not touched by the dev server
+    assert not (server.root / "public").exists()
+    # directories redirect to their slash form; unknown paths get the site's 404 page
+    no_slash = server.get("/zh/articles/one")
+    assert no_slash.status == 200 and "第一段。" in no_slash.body
+    missing = server.get("/zh/nothing-here/")
+    assert missing.status == 404 and "Page not found" in missing.body
+
+
+def test_csp_rewrite_and_ignored_files() -> None:
+    """Pure logic: the dev CSP keeps every directive and adds exactly what livereload needs."""
+    strict = "default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'"
+    assert csp_with_livereload(strict, "abc=", "ws://localhost:8000") == (
+        "default-src 'self'; script-src 'self' 'sha256-abc='; connect-src 'self' ws://localhost:8000; object-src 'none'")
+    assert csp_with_livereload("default-src 'self'", "abc=", "ws://h:1") == (
+        "default-src 'self'; script-src 'self' 'sha256-abc='; connect-src 'self' ws://h:1")
+    for name in ("content/articles/.one.zh.md.swp", "content/articles/one.zh.md~", "templates/#base.html#",
+                 "content/articles/.one.zh.md.a1b2.tmp", "static/4913"):
+        assert _ignored(name), name
+    assert not _ignored("content/articles/one.zh.md")
+
+
+@pytest.mark.browser
+def test_real_browser_reloads_under_the_pages_csp(server: Server) -> None:
+    """Chromium enforces the page's CSP: livereload must connect and reload with no CSP violation."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = Path("/usr/bin/chromium")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium) if chromium.exists() else None,
+                                     args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(server.url("/zh/articles/one/"))
+            page.wait_for_function("() => window.LiveReload && window.LiveReload.connector.protocol >= 7",
+                                   timeout=TIMEOUT * 1000)
+            page.evaluate("() => { window.notReloaded = true; }")
+            edit(server.root / ZH, "第一段。", "浏览器里看到的新文字。")
+            page.wait_for_function("() => document.body.innerText.includes('浏览器里看到的新文字。')", timeout=TIMEOUT * 1000)
+            assert page.evaluate("() => window.notReloaded === undefined")  # a real reload, not an edit in place
+            assert not [e for e in errors if "Content Security Policy" in e], errors
+        finally:
+            browser.close()
+
+
+def test_first_build_broken_serves_an_error_page_until_fixed(tmp_path: Path) -> None:
+    """Pure logic (a fake build): with no good site yet, every page is the error page, then the site."""
+    from site_builder.errors import SiteError
+    from site_builder.serve import DevSite
+
+    out = tmp_path / "out"
+    broken = [True]
+
+    def fake_build(root: Path, dest: Path) -> None:
+        if broken[0]:
+            raise SiteError("invalid TOML: expected a value", "content/site.toml", 3)
+        dest.mkdir(exist_ok=True)
+        (dest / "index.html").write_text("<html><head></head><body>hello</body></html>")
+
+    site = DevSite(root=tmp_path, out=out, build=fake_build)
+
+    def get(path: str) -> tuple[str, bytes]:
+        seen: list[str] = []
+        body = b"".join(site({"REQUEST_METHOD": "GET", "PATH_INFO": path}, lambda status, headers: seen.append(status)))
+        return seen[0], body
+
+    assert site.rebuild().ok is False
+    status, body = get("/")
+    assert status == "503 Service Unavailable"
+    assert b"<pre>content/site.toml:3: invalid TOML: expected a value</pre>" in body
+    broken[0] = False
+    assert site.rebuild(["content/site.toml"]).ok is True
+    assert get("/") == ("200 OK", b"<html><head></head><body>hello</body></html>")
