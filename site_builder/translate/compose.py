@@ -20,8 +20,8 @@ def english_punctuation(text: str) -> str:
     return _PUNCT_RE.sub(lambda m: _PUNCT[m.group(0)], text)
 
 
-def tidy(text: str) -> str:
-    """Spacing and small repairs that any model output needs."""
+def tidy(text: str, capitalise: bool = True) -> str:
+    """Spacing and small repairs that any model output needs; a sentence starts with a capital."""
     text = english_punctuation(text)
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"\s+([,.;:!?)\]])", r"\1", text)
@@ -30,12 +30,13 @@ def tidy(text: str) -> str:
     text = re.sub(r"\b([Tt]he) the\b", r"\1", text)
     text = re.sub(r"([,;:.])\1+", r"\1", text)
     text = re.sub(r"\.,|,\.", ".", text)
-    if text[:1].islower():
+    if capitalise and text[:1].islower():
         text = text[0].upper() + text[1:]
     return text
 
 
-def fallback(template: Template, fragment_en: Callable[[str], str], translate_inner: Callable[[str], str]) -> str:
+def fallback(template: Template, fragment_en: Callable[[str], str], translate_inner: Callable[[str], str],
+             capitalise: bool = True) -> str:
     """English for ``template`` built piece by piece: each literal fragment translated on its own,
     each slot rendered in its place. Used when the model lost a placeholder."""
     out: list[str] = []
@@ -49,4 +50,4 @@ def fallback(template: Template, fragment_en: Callable[[str], str], translate_in
             out.append(english_punctuation(lead) + en + english_punctuation(trail))
         else:
             out.append(english_punctuation(part))
-    return tidy(" ".join(out))
+    return tidy(" ".join(out), capitalise)

@@ -139,15 +139,16 @@ class Translator:
             need.extend(f for f in tpl.fragments() if f not in self.mt)
         return need
 
-    def english(self, tpl: Template) -> str:
-        """English for one unit; every input it needs must be in ``self.mt``."""
-        inner = lambda text: self.english(self.template(text))  # noqa: E731
+    def english(self, tpl: Template, inner: bool = False) -> str:
+        """English for one unit (a sentence, or the text inside markup when ``inner``);
+        every input it needs must be in ``self.mt``."""
+        sub = lambda text: self.english(self.template(text), inner=True)  # noqa: E731
         if not tpl.needs_model():
-            return compose.fallback(tpl, lambda s: s, inner)
-        restored = restore(tpl, self.mt[tpl.model_input()], inner)
+            return compose.fallback(tpl, lambda s: s, sub, capitalise=not inner)
+        restored = restore(tpl, self.mt[tpl.model_input()], sub)
         if restored is not None:
-            return compose.tidy(restored)
-        return compose.fallback(tpl, lambda frag: self.mt[frag], inner)
+            return compose.tidy(restored, capitalise=not inner)
+        return compose.fallback(tpl, lambda frag: self.mt[frag], sub, capitalise=not inner)
 
     def section_english(self, text: str) -> str:
         return " ".join(self.english(t) for t in self.units(text))
@@ -157,25 +158,28 @@ class Translator:
         groups = [self.units(t) for t in texts]
         seen: set[str] = set()
         for _round in range(3):  # sentences, then fragments of sentences whose placeholders were lost
-            pending: list[str] = []
+            new: list[str] = []
             for units in groups:
                 for tpl in units:
                     for src in self._needed(tpl):
-                        if src in seen:
-                            continue
-                        seen.add(src)
-                        self.report.inputs += 1
-                        cached = self.memory.get(self.engine_id, src)
-                        if cached is not None:
-                            self.mt[src] = cached
-                            self.report.from_memory += 1
-                        else:
-                            pending.append(src)
-            if not pending:
+                        if src not in seen:
+                            seen.add(src)
+                            new.append(src)
+            if not new:
                 break
-            self._translate(pending, groups)
+            pending: list[str] = []
+            for src in new:
+                self.report.inputs += 1
+                cached = self.memory.get(self.engine_id, src)
+                if cached is not None:
+                    self.mt[src] = cached
+                    self.report.from_memory += 1
+                else:
+                    pending.append(src)
+            if pending:
+                self._translate(pending, groups)
         self.progress.close()
-        return [" ".join(self.english(t) for t in units) for units in groups]
+        return [self.section_english(t) for t in texts]
 
     def _translate(self, pending: list[str], groups: list[list[Template]]) -> None:
         if self._engine is None:
@@ -221,9 +225,12 @@ def translate_project(root: Path, engine_id: Callable[[], str], get_engine: Call
     for job in jobs:
         report.jobs[job.action] += 1
         report.planned.append((job.article.en.path, job.section.id, job.action))
-    if dry_run or not jobs:
+    if dry_run:
         return report
-
+    feed_reviewed(memory, articles)
+    if not jobs:
+        report.memory_written = memory.save()
+        return report
     updates: dict[str, list[Update]] = {}
     model_jobs: list[Job] = []
     for job in jobs:
@@ -238,7 +245,6 @@ def translate_project(root: Path, engine_id: Callable[[], str], get_engine: Call
         try:
             texts = tr.run([j.section.text for j in model_jobs])
         finally:
-            feed_reviewed(memory, articles)
             report.memory_written = memory.save()
         for job, text in zip(model_jobs, texts):
             _add(updates, job, text, tr.engine_id)
@@ -246,7 +252,6 @@ def translate_project(root: Path, engine_id: Callable[[], str], get_engine: Call
         report.inputs, report.from_memory = rep.inputs, rep.from_memory
         report.translated, report.model_calls, report.engine = rep.translated, rep.model_calls, rep.engine
     else:
-        feed_reviewed(memory, articles)
         report.memory_written = memory.save()
     _write(root, articles, updates, report)
     return report

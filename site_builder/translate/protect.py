@@ -31,7 +31,8 @@ PROTECTED_TYPES = ("person", "place", "organisation", "company", "policy", "stra
 _MARKUP_RE = re.compile(ATOMIC_RE.pattern + r"|\*\*(?=\S)[^*\n]+?\*\*|\*(?=\S)[^*\n]+?\*")
 _LINK_RE = re.compile(r"^(!?\[)([^\]\n]*)(\]\([^)\s]*\))$")
 _GAP_RE = re.compile(r"^\[\[gap:\s*([^\]]*)\]\]$")
-TOKEN_RE = re.compile(r"\bZ\s?Q\s?([A-Z]{1,2})\b", re.IGNORECASE)
+# Upper case: found even when glued to a word ("wordsZQA"); lower case only as a word of its own.
+TOKEN_RE = re.compile(r"Z ?Q ?([A-Z]{1,2})(?![A-Z])|\b[zZ] ?[qQ] ?([a-zA-Z]{1,2})\b")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 _ADMIN_SUFFIX = "市省县区镇"
 _ADMIN_NEXT = "委政长直"
@@ -45,6 +46,10 @@ def token(i: int) -> str:
         i, r = divmod(i - 1, 26)
         letters = chr(65 + r) + letters
     return "ZQ" + letters
+
+
+def _letters(m: re.Match[str]) -> str:
+    return m.group(1) or m.group(2)
 
 
 def _token_index(letters: str) -> int:
@@ -205,7 +210,7 @@ def _protect_plain(text: str, glossary: Glossary) -> list[str | Slot]:
 
 def tokens_survived(template: Template, output: str) -> bool:
     """True when every slot's token occurs exactly once in ``output`` and no other token does."""
-    found = sorted(_token_index(m.group(1)) for m in TOKEN_RE.finditer(output))
+    found = sorted(_token_index(_letters(m)) for m in TOKEN_RE.finditer(output))
     return found == list(range(len(template.slots)))
 
 
@@ -214,4 +219,12 @@ def restore(template: Template, output: str, translate_inner: Callable[[str], st
     if not tokens_survived(template, output):
         return None
     slots = template.slots
-    return TOKEN_RE.sub(lambda m: slots[_token_index(m.group(1))].render(translate_inner), output)
+
+    def put_back(m: re.Match[str]) -> str:
+        text = slots[_token_index(_letters(m))].render(translate_inner)
+        before = output[m.start() - 1:m.start()]
+        after = output[m.end():m.end() + 1]
+        # a token glued to a word ("wordsZQA") must not glue the name to it
+        return (" " if before.isalnum() else "") + text + (" " if after.isalnum() else "")
+
+    return TOKEN_RE.sub(put_back, output)
