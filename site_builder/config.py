@@ -88,7 +88,7 @@ def tree_files(root: Path, folder: str) -> list[str]:
     """
     base = root / folder
     if base.is_symlink():
-        raise SiteError(f"{folder} is a symbolic link; project files must be real files inside the project", folder, 0)
+        raise SiteError(f"{folder} is a symbolic link; project files must be real files inside the project", folder, 1)
     found: list[str] = []
     for dirpath, dirs, names in os.walk(base):
         dirs.sort()
@@ -96,9 +96,9 @@ def tree_files(root: Path, folder: str) -> list[str]:
             p = Path(dirpath) / name
             rel = p.relative_to(root).as_posix()
             if p.is_symlink():
-                raise SiteError("symbolic links are not allowed: project files must be real files inside the project", rel, 0)
+                raise SiteError("symbolic links are not allowed: project files must be real files inside the project", rel, 1)
             if name in names and not p.is_file():
-                raise SiteError("not a regular file", rel, 0)
+                raise SiteError("not a regular file", rel, 1)
             if name in names and not name.startswith("."):
                 found.append(rel)
     return sorted(found)
@@ -145,7 +145,8 @@ def parse_toml(text: str, rel: str, error: type[SiteError], first_line: int = 1)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise error(toml_error_message(exc), rel, toml_error_line(exc) + first_line - 1) from None
+        line = toml_error_line(exc) or text.rstrip().count("\n") + 1  # "at end of document": no line given
+        raise error(toml_error_message(exc), rel, line + first_line - 1) from None
     except RecursionError:
         # tomllib recurses once per nested array or inline table
         lines = text.split("\n")
