@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder import urls
+from site_builder import feeds, search, urls, views
 from site_builder.config import SiteConfig, load_config, tree_files
 from site_builder.content import load_articles
 from site_builder.errors import Problem, SiteError
@@ -44,9 +44,14 @@ def load_site(root: Path) -> SiteData:
     except SiteError as exc:
         problems.extend(exc.problems)
         articles = []
+    home: dict = {}
+    try:
+        home = views.load_home(root, articles)
+    except SiteError as exc:
+        problems.extend(exc.problems)
     if problems:
         raise SiteError(problems)
-    return SiteData(config=config, articles=articles, renderer=Renderer())
+    return SiteData(config=config, articles=articles, renderer=Renderer(), extras={"home": home})
 
 
 def plan_pages(site: SiteData) -> list[Page]:
@@ -85,8 +90,12 @@ def render_all(root: Path, site: SiteData, pages: list[Page]) -> dict[str, bytes
     tree_files(root, "templates")  # refuse symlinks: Jinja would follow them out of the project
     env = make_env(root / "templates")
     files: dict[str, bytes] = {}
+    built = {p.path for p in pages}
+    if feeds.has_absolute_base(site.config):
+        built |= {views.feed_path(lang) for lang in ("zh", "en")}
     for page in pages:
         ctx = dict(page.context)
+        ctx.update(views.chrome_view(page.lang, built, page.path))
         ctx["canonical"] = urls.absolute(site.config.base_url, page.path)
         ctx["alternates"] = alternates(site.config, page)
         ctx["counterpart"] = page.counterpart
@@ -107,6 +116,8 @@ def build(root: Path, out: str | Path | None = None, *,
     pages = plan_pages(site)
     files = render_all(root, site, pages)
     files.update(static_files(root))
+    files.update(feeds.site_files(site, pages))
+    files.update(search.index_files(root, files))
     gate_warnings: list[Problem] = []
     if gate is not None:
         found = gate(site, pages, files)

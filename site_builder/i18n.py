@@ -37,9 +37,116 @@ UI: dict[str, dict[str, str]] = {
     "en_col": {"zh": "英文译文", "en": "English translation"},
     "choose_language": {"zh": "选择语言", "en": "Choose a language"},
     "back_to_article": {"zh": "返回文章", "en": "Back to the article"},
+    # Trust marks and their legend
+    "status_source": {"zh": "中文原文", "en": "Chinese original"},
+    "trust_heading": {"zh": "译文状态", "en": "About this translation"},
+    "trust_summary": {"zh": "英文译文：", "en": "English translation:"},
+    "trust_count_reviewed": {"zh": "段已审校", "en": "reviewed"},
+    "trust_count_machine": {"zh": "段机器翻译", "en": "machine-translated"},
+    "trust_count_stale": {"zh": "段译文过时", "en": "out of date"},
+    "trust_count_missing": {"zh": "段尚未翻译", "en": "not yet translated"},
+    "trust_sections": {"zh": "段", "en": "sections"},
+    "trust_legend": {
+        "zh": "英文页面逐段标明译文状态：已审校、机器翻译、译文过时（中文原文在翻译后有改动）或尚未翻译。",
+        "en": "Every English section is marked: reviewed by a translator, machine translation (not yet checked), "
+              "out of date (the Chinese changed after it was translated) or not yet translated.",
+    },
+    "gap_legend": {
+        "zh": "“原文缺失”表示印刷版面上缺失的文字，不作补写。",
+        "en": "“Text missing in source” marks words lost from the printed page; they are never filled in.",
+    },
+    "title_status": {"zh": "标题译文状态", "en": "Title translation"},
+    # Parallel reading
+    "parallel_view": {"zh": "显示", "en": "Show"},
+    "show_both": {"zh": "中英对照", "en": "Both"},
+    "show_zh": {"zh": "只看中文", "en": "Chinese only"},
+    "show_en": {"zh": "只看英文", "en": "English only"},
+    "parallel_intro": {
+        "zh": "中文原文与英文译文逐段对照；宽屏并排显示，窄屏交替显示。",
+        "en": "The Chinese original and the English translation, section by section: side by side on wide screens, "
+              "one after the other on narrow ones.",
+    },
+    "section_in_parallel": {"zh": "对照阅读本段", "en": "Compare this section"},
+    # Home page
+    "story_heading": {"zh": "这是什么故事", "en": "What the story is"},
+    "key_numbers": {"zh": "关键数字", "en": "Key numbers"},
+    "key_numbers_note": {"zh": "每个数字都链接到报道中的原句。", "en": "Each number links to the sentence it comes from."},
+    "figure_source": {"zh": "出处", "en": "Source"},
+    "hubs_heading": {"zh": "从这里读起", "en": "Start here"},
+    "hub_ten-strategies": {"zh": "强工兴市十大战略", "en": "The ten strategies"},
+    "hub_ten-strategies_text": {
+        "zh": "朱建军讲话中“一要”至“十要”，逐条对照原文。",
+        "en": "The ten points of Zhu Jianjun's speech, each with its Chinese phrase and the sentence it comes from.",
+    },
+    "hub_haining": {"zh": "对标海宁", "en": "The Haining comparison"},
+    "hub_haining_text": {
+        "zh": "评论如何拿温岭与海宁、义乌比较：数字、路径与所需增速。",
+        "en": "How the commentary measures Wenling against Haining and Yiwu: the figures, the paths, the growth they need.",
+    },
+    "hub_target-2000": {"zh": "奋进2000亿", "en": "The 200-billion target"},
+    "hub_target-2000_text": {
+        "zh": "2026年规上工业总产值超2000亿元：目标是什么，谁提出，出现在哪里。",
+        "en": "Over 200 billion yuan of industrial output by 2026: what the target is, who set it, where it appears.",
+    },
+    "articles_heading": {"zh": "本版文章", "en": "The articles"},
+    "entities": {"zh": "人物与名词", "en": "Who's who"},
+    "entities_long": {"zh": "人物、地名、企业与政策名词索引", "en": "People, places, companies and policies: the glossary"},
+    "read_article": {"zh": "阅读全文", "en": "Read the article"},
+    "start_reading": {"zh": "从大会报道读起", "en": "Start with the conference report"},
+    # Search
+    "search": {"zh": "搜索", "en": "Search"},
+    "search_heading": {"zh": "搜索全站", "en": "Search the site"},
+    "search_label": {"zh": "搜索中文和英文页面", "en": "Search pages in English and Chinese"},
+    "search_hint": {
+        "zh": "可用中文或英文搜索，例如：海宁、强工兴市、Haining。",
+        "en": "Search in English or Chinese, for example: Haining, ten strategies, 海宁, 强工兴市.",
+    },
+    "search_button": {"zh": "搜索", "en": "Search"},
+    "search_noscript": {
+        "zh": "搜索需要 JavaScript。也可以浏览全部文章。",
+        "en": "Search needs JavaScript. You can also browse all the articles.",
+    },
+    "search_unavailable": {
+        "zh": "本次构建没有生成搜索索引，暂时无法搜索。",
+        "en": "This build of the site has no search index, so search is not available.",
+    },
+    "search_loading": {"zh": "正在搜索…", "en": "Searching…"},
+    "search_none": {"zh": "没有找到结果。", "en": "No results."},
+    "search_count": {"zh": "找到 {n} 个结果", "en": "{n} results"},
+    "search_count_one": {"zh": "找到 1 个结果", "en": "1 result"},
+    "search_error": {"zh": "搜索出错，请稍后再试。", "en": "Search failed; please try again."},
+    "search_more": {"zh": "更多结果", "en": "More results"},
+    # Feeds, metadata, footer
+    "feed": {"zh": "订阅（Atom）", "en": "Atom feed"},
+    "feed_title": {"zh": "文章订阅", "en": "Articles"},
+    "publisher": {"zh": "温岭日报", "en": "Wenling Daily"},
+    "footer_about": {
+        "zh": "本站依据2022年2月9日《温岭日报》一个版面制作，中文为准，英文为译文。",
+        "en": "Made from one page of the Wenling Daily of 9 February 2022. The Chinese text is the source of record; "
+              "the English is a translation.",
+    },
+    "other_languages": {"zh": "其他语言", "en": "Other language"},
+    "also_in": {"zh": "English version", "en": "中文版"},
+    # Entity hover cards (read by static/cards.js from data attributes)
+    "card_pinyin": {"zh": "拼音", "en": "Pinyin"},
+    "card_more": {"zh": "查看词条", "en": "Open the entry"},
+    "type_person": {"zh": "人物", "en": "Person"},
+    "type_place": {"zh": "地名", "en": "Place"},
+    "type_organisation": {"zh": "机构", "en": "Organisation"},
+    "type_company": {"zh": "企业", "en": "Company"},
+    "type_policy": {"zh": "政策", "en": "Policy"},
+    "type_target": {"zh": "目标", "en": "Target"},
+    "type_strategy": {"zh": "战略", "en": "Strategy"},
+    "type_topic": {"zh": "专题", "en": "Topic"},
+    "not_found_links": {"zh": "可以从首页或文章列表重新开始。", "en": "Start again from the home page or the list of articles."},
 }
 
 KIND_KEYS = {"news": "kind_news", "commentary": "kind_commentary", "feature": "kind_feature"}
+
+#: Open Graph locale per language.
+OG_LOCALE = {"zh": "zh_CN", "en": "en_GB"}
+
+ENTITY_TYPES = ("person", "place", "organisation", "company", "policy", "target", "strategy", "topic")
 
 
 def ui(lang: str) -> dict[str, str]:

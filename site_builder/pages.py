@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from site_builder import urls
+from site_builder import search, urls, views
 from site_builder.config import SiteConfig
 from site_builder.i18n import KIND_KEYS, ui
 from site_builder.markdown import Renderer, plain_text
@@ -54,7 +54,8 @@ def section_view(site: SiteData, article: Article, section: Section, lang: str) 
     if state == "missing":
         return {"id": section.id, "html": site.renderer.render(section.text, "zh", **env), "lang": "zh", "state": state}
     tr = article.en.translations[section.id]
-    view = {"id": section.id, "html": site.renderer.render(tr.text, "en", **env), "lang": "en", "state": state}
+    html = views.mark_cjk(site.renderer.render(tr.text, "en", **env))
+    view = {"id": section.id, "html": html, "lang": "en", "state": state}
     return view
 
 
@@ -87,6 +88,7 @@ def article_summary(article: Article, lang: str) -> dict[str, Any]:
     return {
         "slug": article.slug,
         "url": urls.article_path(lang, article.slug),
+        "parallel_url": urls.parallel_path(lang, article.slug),
         "title": meta_text(article, "title", lang),
         "subtitle": meta_text(article, "subtitle", lang),
         "kicker": meta_text(article, "kicker", lang),
@@ -115,8 +117,11 @@ def article_pages(site: SiteData) -> list[Page]:
         for lang in LANGS:
             sections = [section_view(site, art, s, lang) for s in art.sections]
             counts = {state: sum(1 for s in sections if s["state"] == state) for state in ("machine", "reviewed", "stale", "missing")}
-            ctx = {**_base_context(site, lang), "article": article_summary(art, lang), "sections": sections, "counts": counts,
-                   "parallel_url": urls.parallel_path(lang, art.slug)}
+            summary = article_summary(art, lang)
+            ctx = {**_base_context(site, lang), "article": summary, "sections": sections, "counts": counts,
+                   "parallel_url": urls.parallel_path(lang, art.slug), "og_type": "article",
+                   "og_title": summary["title"]["text"], "og_description": summary["lead"],
+                   "jsonld": views.article_json_ld(site.config, art, lang, summary)}
             pages.append(Page(urls.article_path(lang, art.slug), "article.html", lang, ctx,
                               urls.article_path(other(lang), art.slug), deps))
             rows = []
@@ -136,7 +141,11 @@ def listing_pages(site: SiteData) -> list[Page]:
     for lang in LANGS:
         summaries = [article_summary(a, lang) for a in site.articles]
         ctx = {**_base_context(site, lang), "articles": summaries}
-        pages.append(Page(urls.home_path(lang), "home.html", lang, ctx, urls.home_path(other(lang)), deps))
+        home = site.extras.get("home") or {}
+        hctx = {**ctx, "intro": home.get("intro", {}).get(lang, []), "figures": views.figures_view(home, lang),
+                "hubs": views.hubs_view(site.extras, lang)}
+        pages.append(Page(urls.home_path(lang), "home.html", lang, hctx, urls.home_path(other(lang)),
+                          deps + ("file:" + views.HOME_FILE,)))
         pages.append(Page(urls.index_path(lang), "articles.html", lang, ctx, urls.index_path(other(lang)), deps))
     root_ctx = {**_base_context(site, "en"), "choices": [
         {"lang": lang, "url": urls.home_path(lang), "title": site.config.title[lang], "tagline": site.config.tagline[lang],
@@ -146,4 +155,12 @@ def listing_pages(site: SiteData) -> list[Page]:
     return pages
 
 
-GENERATORS: list[Callable[[SiteData], list[Page]]] = [article_pages, listing_pages]
+def search_pages(site: SiteData) -> list[Page]:
+    """The search page of each language (the index itself is made after rendering, by :mod:`site_builder.search`)."""
+    info = {"available": search.available(site.config.root),
+            "bundles": {lang: search.bundle_script(lang) for lang in LANGS}}
+    return [Page(views.search_path(lang), "search.html", lang, {**_base_context(site, lang), "search": info},
+                 views.search_path(other(lang)), ()) for lang in LANGS]
+
+
+GENERATORS: list[Callable[[SiteData], list[Page]]] = [article_pages, listing_pages, search_pages]

@@ -132,7 +132,7 @@ def test_language_switch_points_to_counterpart(project: Path) -> None:
 
 def test_subpath_base_url(project: Path) -> None:
     cfg = project / "content/site.toml"
-    cfg.write_text(cfg.read_text().replace('base_url = "/"', 'base_url = "https://example.org/wenling/"'))
+    cfg.write_text(re.sub(r'(?m)^base_url = ".*"$', 'base_url = "https://example.org/wenling/"', cfg.read_text()))
     build(project)
     info = parse(project / "public/en/articles/valeo-wenling/index.html")
     assert info.hreflang["zh"] == "https://example.org/wenling/zh/articles/valeo-wenling/"

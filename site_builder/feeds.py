@@ -1,0 +1,123 @@
+"""Machine-readable files: Atom feeds, sitemap.xml, robots.txt (JSON-LD for pages: :mod:`site_builder.views`).
+
+All of them need absolute URLs, made from ``base_url`` in site.toml. When
+``base_url`` is only a path (no scheme and host), the sitemap and feeds cannot
+be valid; they are left out and the build warns once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from site_builder import urls
+from site_builder.config import SiteConfig
+from site_builder.i18n import ui
+from site_builder.markdown import plain_text
+from site_builder.model import Article
+from site_builder.pages import LANGS, Page, SiteData, article_summary, other, section_view
+from site_builder.views import feed_path
+
+log = logging.getLogger(__name__)
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+#: The paper is published in China: dates in feeds carry China Standard Time.
+TZ = "+08:00"
+#: Pages that are not content: no place in the sitemap.
+_NOT_IN_SITEMAP = re.compile(r"^(404\.html|[a-z]{2}/search/index\.html)$")
+
+
+def has_absolute_base(config: SiteConfig) -> bool:
+    return bool(re.match(r"^https?://[^/]+/", config.base_url))
+
+
+def _timestamp(d: date) -> str:
+    return f"{d.isoformat()}T00:00:00{TZ}"
+
+
+def _article_html(site: SiteData, article: Article, lang: str) -> str:
+    parts = []
+    for s in article.sections:
+        view = section_view(site, article, s, lang)
+        parts.append(f'<div lang="{view["lang"]}">{view["html"]}</div>')
+    return "\n".join(parts)
+
+
+def atom_feed(site: SiteData, lang: str) -> bytes:
+    """The Atom feed of the articles in ``lang``, newest first (ties keep the listing order)."""
+    base = site.config.base_url
+    t = ui(lang)
+    articles = sorted(site.articles, key=lambda a: a.meta.date, reverse=True)
+    updated = max((a.meta.date for a in articles), default=date(2022, 2, 9))
+    home = urls.absolute(base, urls.home_path(lang))
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           f'<feed xmlns="{ATOM_NS}" xml:lang="{lang}">',
+           f"  <title>{escape(site.config.title[lang])} · {escape(t['feed_title'])}</title>",
+           f"  <subtitle>{escape(site.config.tagline[lang])}</subtitle>",
+           f"  <id>{escape(home)}</id>",
+           f'  <link rel="self" type="application/atom+xml" href={quoteattr(urls.absolute(base, feed_path(lang)))}/>',
+           f'  <link rel="alternate" type="text/html" hreflang="{lang}" href={quoteattr(home)}/>',
+           f'  <link rel="alternate" type="application/atom+xml" hreflang="{other(lang)}" '
+           f'href={quoteattr(urls.absolute(base, feed_path(other(lang))))}/>',
+           f"  <updated>{_timestamp(updated)}</updated>",
+           f"  <author><name>{escape(t['publisher'])}</name></author>"]
+    for art in articles:
+        summary = article_summary(art, lang)
+        url = urls.absolute(base, urls.article_path(lang, art.slug))
+        title = summary["title"]
+        out += [f"  <entry xml:base={quoteattr(url)}>",
+                f'    <title xml:lang="{title["lang"]}">{escape(plain_text(title["text"]))}</title>',
+                f"    <id>{escape(url)}</id>",
+                f'    <link rel="alternate" type="text/html" hreflang="{lang}" href={quoteattr(url)}/>',
+                f'    <link rel="alternate" type="text/html" hreflang="{other(lang)}" '
+                f'href={quoteattr(urls.absolute(base, urls.article_path(other(lang), art.slug)))}/>',
+                f"    <published>{_timestamp(art.meta.date)}</published>",
+                f"    <updated>{_timestamp(art.meta.date)}</updated>"]
+        for name in art.meta.reporters:
+            out.append(f'    <author><name xml:lang="zh">{escape(name)}</name></author>')
+        out.append(f'    <summary xml:lang="{summary["lead_lang"]}">{escape(summary["lead"])}</summary>')
+        out.append(f'    <content type="html">{escape(_article_html(site, art, lang))}</content>')
+        out.append("  </entry>")
+    out.append("</feed>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def sitemap(config: SiteConfig, pages: list[Page]) -> bytes:
+    """sitemap.xml listing every HTML page, with ``xhtml:link`` alternates for pages that have a counterpart."""
+    base = config.base_url
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">']
+    for page in sorted(pages, key=lambda p: p.path):
+        if not page.path.endswith(".html") or _NOT_IN_SITEMAP.match(page.path):
+            continue
+        out.append("  <url>")
+        out.append(f"    <loc>{escape(urls.absolute(base, page.path))}</loc>")
+        if page.counterpart:
+            pair = {page.lang: page.path, other(page.lang): page.counterpart}
+            for hreflang, path in (("zh", pair["zh"]), ("en", pair["en"]), ("x-default", pair["zh"])):
+                out.append(f'    <xhtml:link rel="alternate" hreflang="{hreflang}" '
+                           f"href={quoteattr(urls.absolute(base, path))}/>")
+        out.append("  </url>")
+    out.append("</urlset>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def robots(config: SiteConfig) -> bytes:
+    return f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(config.base_url, 'sitemap.xml')}\n".encode()
+
+
+def site_files(site: SiteData, pages: list[Page]) -> dict[str, bytes]:
+    """Feeds (one per language), sitemap.xml and robots.txt, by output path; empty without an absolute base_url."""
+    if not has_absolute_base(site.config):
+        log.warning("content/site.toml: warning: base_url %r has no scheme and host; sitemap.xml and the Atom feeds "
+                    "need absolute URLs and were not written", site.config.base_url)
+        return {}
+    files = {feed_path(lang): atom_feed(site, lang) for lang in LANGS}
+    files["sitemap.xml"] = sitemap(site.config, pages)
+    files["robots.txt"] = robots(site.config)
+    return files

@@ -1,0 +1,235 @@
+"""Reader-facing views shared by several page kinds: navigation, the home page's story and key numbers, hub entry points.
+
+The home page's own text lives in ``content/home.toml`` (see docs/content.md):
+an introduction in both languages and a list of key figures, each quoting the
+Chinese sentence it comes from. The quote must appear word for word in the
+named article section, so every number on the home page can be traced to the
+source of record; a quote that does not match fails the build with
+``path:line``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from site_builder import urls
+from site_builder.config import SiteConfig
+from site_builder.errors import ContentError, Problem, toml_error_line, toml_error_message
+from site_builder.i18n import ENTITY_TYPES, OG_LOCALE, ui
+from site_builder.model import Article, normalize_text
+
+HOME_FILE = "content/home.toml"
+
+#: The explainer hubs (built from content/data by the hub pages), in reading order.
+HUB_IDS = ("ten-strategies", "haining", "target-2000")
+
+_FIGURE_KEYS = {"value", "label", "source", "quote"}
+
+
+def _line_of(text: str, pattern: str, nth: int = 0) -> int:
+    """1-based line of the ``nth`` match of ``pattern`` in ``text`` (1 if absent)."""
+    found = list(re.finditer(pattern, text, re.M))
+    if nth < len(found):
+        return text.count("\n", 0, found[nth].start()) + 1
+    return 1
+
+
+def load_home(root: Path, articles: list[Article]) -> dict[str, Any]:
+    """Read ``content/home.toml``; returns {'intro': {lang: [paragraphs]}, 'figures': [...]}.
+
+    A missing file gives an empty home page text. Raises :class:`ContentError`
+    listing every problem (unknown keys, missing translations, quotes not found
+    in the cited section).
+    """
+    path = root / HOME_FILE
+    if not path.exists():
+        return {"intro": {"zh": [], "en": []}, "figures": []}
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ContentError(toml_error_message(exc), HOME_FILE, toml_error_line(exc)) from None
+    problems: list[Problem] = []
+    for key in sorted(set(data) - {"intro", "figure"}):
+        problems.append(Problem(HOME_FILE, _line_of(text, rf"^\s*(\[)?{re.escape(key)}\b"), f"unknown key {key!r}"))
+    intro = data.get("intro", {})
+    if not isinstance(intro, dict) or not all(isinstance(intro.get(lang), str) for lang in ("zh", "en")):
+        problems.append(Problem(HOME_FILE, _line_of(text, r"^\s*\[intro\]"), "[intro] needs zh and en strings"))
+        intro = {"zh": "", "en": ""}
+    sections = {a.slug: {s.id: s for s in a.sections} for a in articles}
+    figures = []
+    for i, fig in enumerate(data.get("figure", [])):
+        line = _line_of(text, r"^\s*\[\[figure\]\]", i)
+        for key in sorted(set(fig) - _FIGURE_KEYS):
+            problems.append(Problem(HOME_FILE, line, f"figure: unknown key {key!r}"))
+        bad = [k for k in ("value", "label") if not isinstance(fig.get(k), dict)
+               or not all(isinstance(fig[k].get(lang), str) and fig[k][lang].strip() for lang in ("zh", "en"))]
+        if bad:
+            problems.append(Problem(HOME_FILE, line, f"figure: {' and '.join(bad)} need zh and en strings"))
+            continue
+        source, quote = fig.get("source", ""), fig.get("quote", "")
+        slug, _, sec_id = str(source).partition("#")
+        if not quote or not isinstance(quote, str):
+            problems.append(Problem(HOME_FILE, line, "figure: `quote` (the Chinese words it comes from) is required"))
+            continue
+        section = sections.get(slug, {}).get(sec_id)
+        if section is None:
+            problems.append(Problem(HOME_FILE, line, f"figure: source {source!r} is not an article section (slug#id)"))
+            continue
+        if normalize_text(quote) not in normalize_text(section.text):
+            problems.append(Problem(HOME_FILE, line, f"figure: quote {quote!r} not found in {source}"))
+            continue
+        figures.append({"value": fig["value"], "label": fig["label"], "slug": slug, "section": sec_id, "quote": quote})
+    if problems:
+        raise ContentError(problems)
+    paragraphs = {lang: [Markup(mark_cjk(str(escape(p.strip())))) if lang == "en" else p.strip()
+                         for p in re.split(r"\n\s*\n", intro[lang]) if p.strip()] for lang in ("zh", "en")}
+    return {"intro": paragraphs, "figures": figures}
+
+
+def figures_view(home: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """Key figures in ``lang``, each with a link target (output path + anchor) to its source sentence."""
+    return [{"value": f["value"][lang], "label": f["label"][lang], "quote": f["quote"],
+             "url": f"{urls.article_path(lang, f['slug'])}#{f['section']}"} for f in home.get("figures", [])]
+
+
+def hub_path(lang: str, hub_id: str) -> str:
+    return f"{lang}/hubs/{hub_id}/index.html"
+
+
+def _pick(value: Any, lang: str) -> str:
+    if isinstance(value, dict):
+        return str(value.get(lang) or "")
+    return str(value or "")
+
+
+def hubs_view(extras: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """Entry points to the explainer hubs present in this build.
+
+    The hub pages put their list in ``extras['hubs']`` (a list of dicts with an
+    ``id``, or a dict keyed by id, optionally with ``title``/``summary`` per
+    language). Only hubs listed there are linked, so the home page never links
+    to a page that was not built.
+    """
+    raw = extras.get("hubs") or []
+    entries: dict[str, Any] = {}
+    if isinstance(raw, dict):
+        entries = {str(k): (v if isinstance(v, dict) else {}) for k, v in raw.items()}
+    else:
+        for item in raw:
+            hub_id = item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
+            if hub_id:
+                entries[str(hub_id)] = item if isinstance(item, dict) else vars(item)
+    t = ui(lang)
+    out = []
+    order = [h for h in HUB_IDS if h in entries] + sorted(h for h in entries if h not in HUB_IDS)
+    for hub_id in order:
+        item = entries[hub_id]
+        title = _pick(item.get("title"), lang) or t.get(f"hub_{hub_id}", hub_id)
+        summary = _pick(item.get("summary"), lang) or t.get(f"hub_{hub_id}_text", "")
+        out.append({"id": hub_id, "title": title, "summary": summary, "url": hub_path(lang, hub_id)})
+    return out
+
+
+def nav_view(lang: str, built: set[str] | frozenset[str]) -> list[dict[str, str]]:
+    """The main navigation of a page in ``lang``: [{'key', 'label', 'url'}], only to pages in ``built``."""
+    t = ui(lang)
+    items = [("home", t["home"], urls.home_path(lang)), ("articles", t["articles"], urls.index_path(lang)),
+             ("entities", t["entities"], f"{lang}/entities/index.html"), ("search", t["search"], search_path(lang))]
+    return [{"key": k, "label": label, "url": path} for k, label, path in items if path in built]
+
+
+def search_path(lang: str) -> str:
+    return f"{lang}/search/index.html"
+
+
+def feed_path(lang: str) -> str:
+    return f"{lang}/feed.xml"
+
+
+def json_ld(data: dict[str, Any]) -> str:
+    """JSON for a ``<script type="application/ld+json">`` data block, safe to put inside HTML.
+
+    ``<``, ``>`` and ``&`` are written as JSON escapes, so no text can close the
+    script element or open a comment.
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def article_json_ld(config: SiteConfig, article: Article, lang: str, summary: dict[str, Any]) -> str:
+    """schema.org NewsArticle for the article page in ``lang`` (an English page is a translation of the Chinese)."""
+    base = config.base_url
+    url = urls.absolute(base, urls.article_path(lang, article.slug))
+    t = ui(lang)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": summary["title"]["text"],
+        "inLanguage": summary["title"]["lang"] if lang == "en" and summary["title"]["state"] == "missing" else lang,
+        "datePublished": article.meta.date.isoformat(),
+        "url": url,
+        "mainEntityOfPage": url,
+        "articleSection": summary["kind"],
+        "description": summary["lead"],
+        "publisher": {"@type": "Organization", "name": t["publisher"]},
+        "isPartOf": {"@type": "WebSite", "name": config.title[lang], "url": urls.absolute(base, urls.home_path(lang))},
+    }
+    if summary["subtitle"]["text"]:
+        data["alternativeHeadline"] = summary["subtitle"]["text"]
+    if article.meta.event_date:
+        data["dateCreated"] = article.meta.event_date.isoformat()
+    authors = [r for r in article.meta.reporters if r != "本报评论员"]
+    if authors:
+        data["author"] = [{"@type": "Person", "name": name} for name in authors]
+    else:
+        data["author"] = {"@type": "Organization", "name": t["publisher"]}
+    if lang == "en":
+        data["translationOfWork"] = {"@type": "NewsArticle", "inLanguage": "zh",
+                                     "url": urls.absolute(base, urls.article_path("zh", article.slug)),
+                                     "headline": article.meta.title}
+    else:
+        data["workTranslation"] = {"@type": "NewsArticle", "inLanguage": "en",
+                                   "url": urls.absolute(base, urls.article_path("en", article.slug))}
+    return json_ld(data)
+
+
+def card_labels(lang: str) -> str:
+    """Labels the entity hover card needs (static/cards.js reads them from a data attribute), as JSON."""
+    t = ui(lang)
+    labels = {f"type_{k}": t[f"type_{k}"] for k in ENTITY_TYPES}
+    labels.update({"pinyin": t["card_pinyin"], "more": t["card_more"]})
+    return json.dumps(labels, ensure_ascii=False, sort_keys=True)
+
+
+def chrome_view(lang: str, built: set[str], path: str) -> dict[str, Any]:
+    """What every page's frame (base.html) needs: navigation, feed link, card labels, Open Graph locales."""
+    other = "en" if lang == "zh" else "zh"
+    return {"nav": nav_view(lang, built), "feed": feed_path(lang) if feed_path(lang) in built else None,
+            "card_labels": card_labels(lang), "og_locale": OG_LOCALE[lang], "og_locale_other": OG_LOCALE[other]}
+
+
+_IDEOGRAPHS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{_IDEOGRAPHS}](?:[{_IDEOGRAPHS}\u3000-\u303f\uff01-\uff60]*[{_IDEOGRAPHS}])?")
+_TAG_SPLIT = re.compile(r"(<[^>]*>)")
+
+
+def mark_cjk(html: str) -> str:
+    """English HTML with each run of Chinese characters wrapped in ``<span lang="zh">`` (tags left untouched).
+
+    A Chinese term quoted in English text (2000亿, 强工兴市) is then read and
+    rendered as Chinese by screen readers, fonts and search.
+    """
+    out = []
+    for part in _TAG_SPLIT.split(html):
+        if part.startswith("<") and part.endswith(">"):
+            out.append(part)
+        else:
+            out.append(_CJK_RUN.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', part))
+    return "".join(out)

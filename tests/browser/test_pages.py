@@ -1,0 +1,77 @@
+"""Every page kind in both languages: no console errors or failed requests, and zero axe-core violations."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.helpers import page_kinds
+
+AXE = Axe()
+
+
+def _all_kinds(site) -> list[str]:
+    paths = ["", "404.html"]
+    for lang in ("zh", "en"):
+        paths += list(page_kinds(site.out, lang).values())
+    return paths
+
+
+def test_page_kinds_present(site) -> None:
+    kinds = page_kinds(site.out, "en")
+    assert {"home", "articles", "article", "parallel", "search"} <= set(kinds)
+
+
+def test_no_console_errors_or_failed_requests(site, new_page) -> None:
+    problems = []
+    for width in (375, 1280):
+        page, watch = new_page(width=width)
+        for path in _all_kinds(site):
+            page.goto(site.url(path))
+            page.wait_for_load_state("networkidle")
+            problems += [f"{path} @{width}: {e}" for e in watch.errors]
+            watch.errors.clear()
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                problems.append(f"{path} @{width}: {overflow}px wider than the screen")
+    assert problems == []
+
+
+def test_favicon_and_assets_load(site, new_page) -> None:
+    page, watch = new_page()
+    page.goto(site.url("zh/articles/commentary-2000-billion/"))
+    icon = page.evaluate("document.querySelector('link[rel=icon]').href")
+    assert page.request.get(icon).status == 200
+    for css in page.eval_on_selector_all("link[rel=stylesheet]", "ls => ls.map(l => l.href)"):
+        assert page.request.get(css).status == 200
+    for js in page.eval_on_selector_all("script[src]", "ss => ss.map(s => s.src)"):
+        assert page.request.get(js).status == 200
+    assert page.request.get(site.url("favicon.ico")).status in (200, 404)  # never requested by our pages
+    assert watch.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_zero_violations(site, new_page, scheme: str) -> None:
+    page, watch = new_page(color_scheme=scheme)
+    report = []
+    paths = _all_kinds(site) + ["en/search/?q=Haining", "zh/search/?q=" + "海宁"]
+    for path in paths:
+        page.goto(site.url(path))
+        page.wait_for_load_state("networkidle")
+        result = AXE.run(page)
+        if result.violations_count:
+            report.append(f"--- {path} ({scheme})\n{result.generate_report()}")
+    assert not report, "\n".join(report)
+
+
+def test_axe_entity_card_open(site, new_page) -> None:
+    page, _ = new_page()
+    for lang in ("zh", "en"):
+        page.goto(site.url(f"{lang}/articles/commentary-2000-billion/"))
+        links = page.locator("a.ent[data-entity]")
+        if links.count() == 0:
+            continue
+        links.first.focus()
+        page.locator("[role=tooltip]").wait_for(state="visible")
+        result = AXE.run(page)
+        assert result.violations_count == 0, result.generate_report()
