@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder import feeds, search, urls, views
+from site_builder import entity_pages, feeds, search, urls, views
 from site_builder.config import SiteConfig, load_config, tree_files
 from site_builder.content import load_articles
 from site_builder.errors import Problem, SiteError
@@ -51,7 +51,9 @@ def load_site(root: Path) -> SiteData:
         problems.extend(exc.problems)
     if problems:
         raise SiteError(problems)
-    return SiteData(config=config, articles=articles, renderer=Renderer(), extras={"home": home})
+    site = SiteData(config=config, articles=articles, renderer=Renderer(), extras={"home": home})
+    entity_pages.attach(root, site)  # registry, mentions index, hubs -> site.text_hook and site.extras
+    return site
 
 
 def plan_pages(site: SiteData) -> list[Page]:

@@ -284,3 +284,47 @@ def load_entities(root: Path, articles: Sequence[Article], link_every_mention: b
         raise ContentError(problems)
     linker = Linker(registry.entities, link_every_mention, registry.excludes)
     return EntityData(registry, linker, build_index(linker, articles))
+
+
+# -- quoting a mention in context ------------------------------------------------------------
+
+SNIPPET_WIDTH = {"zh": 40, "en": 110}
+
+
+def snippet(text: str, start: int, end: int, lang: str) -> dict[str, str]:
+    """The text around ``text[start:end]``: {'before', 'mark', 'after', 'lang'}, cut at word boundaries."""
+    width = SNIPPET_WIDTH.get(lang, 80)
+    a, b = max(0, start - width), min(len(text), end + width)
+    if lang == "en":  # do not cut words in half
+        if a > 0:
+            space = text.find(" ", a, start)
+            a = space + 1 if space != -1 else a
+        if b < len(text):
+            space = text.rfind(" ", end, b)
+            b = space if space != -1 else b
+    before = ("…" if a > 0 else "") + text[a:start]
+    after = text[end:b] + ("…" if b < len(text) else "")
+    return {"before": before, "mark": text[start:end], "after": after, "lang": lang}
+
+
+def quote_mention(sm: SectionMentions, entity_id: str, lang: str) -> list[dict[str, str]]:
+    """How a page in ``lang`` quotes the mention of ``entity_id`` in a section.
+
+    The section's text in ``lang`` comes first (the Chinese if the English is
+    missing); if the name is not found in that text (a translation may say it
+    differently), the other language follows, with the name highlighted.
+    """
+    texts = {"zh": (sm.zh_text, sm.zh), "en": (sm.en_text or "", sm.en)}
+    order = [lang, "en" if lang == "zh" else "zh"] if texts[lang][0] else ["zh"]
+    out: list[dict[str, str]] = []
+    for lg in order:
+        text, matches = texts[lg]
+        if not text:
+            continue
+        m = next((m for m in matches if m.entity == entity_id), None)
+        if m is not None:
+            out.append(snippet(text, m.start, m.end, lg))
+            break
+        if not out:  # the page's language first, even without a highlight
+            out.append(snippet(text, 0, 0, lg))
+    return out

@@ -45,9 +45,14 @@ def other(lang: str) -> str:
     return "en" if lang == "zh" else "zh"
 
 
-def section_view(site: SiteData, article: Article, section: Section, lang: str) -> dict[str, Any]:
-    """One section as shown on a page in ``lang``: html, content language, translation state."""
-    env = {"text_hook": site.text_hook, "article": article.slug, "section": section.id}
+def section_view(site: SiteData, article: Article, section: Section, lang: str,
+                 page_path: str | None = None) -> dict[str, Any]:
+    """One section as shown on a page in ``lang``: html, content language, translation state.
+
+    ``page_path`` is the page the HTML goes on (default: the article page in ``lang``); links are relative to it.
+    """
+    env = {"text_hook": site.text_hook, "article": article.slug, "section": section.id,
+           "page_path": page_path or urls.article_path(lang, article.slug)}
     if lang == "zh":
         return {"id": section.id, "html": site.renderer.render(section.text, "zh", **env), "lang": "zh", "state": "source"}
     state = article.translation_state(section)
@@ -113,7 +118,7 @@ def _base_context(site: SiteData, lang: str) -> dict[str, Any]:
 def article_pages(site: SiteData) -> list[Page]:
     pages = []
     for art in site.articles:
-        deps = (f"article:{art.slug}",)
+        deps = (f"article:{art.slug}",) + (("registry",) if site.text_hook else ())  # entity links
         for lang in LANGS:
             sections = [section_view(site, art, s, lang) for s in art.sections]
             counts = {state: sum(1 for s in sections if s["state"] == state) for state in ("machine", "reviewed", "stale", "missing")}
@@ -126,7 +131,8 @@ def article_pages(site: SiteData) -> list[Page]:
                               urls.article_path(other(lang), art.slug), deps))
             rows = []
             for s in art.sections:
-                rows.append({"id": s.id, "zh": section_view(site, art, s, "zh"), "en": section_view(site, art, s, "en")})
+                ppath = urls.parallel_path(lang, art.slug)
+                rows.append({"id": s.id, "zh": section_view(site, art, s, "zh", ppath), "en": section_view(site, art, s, "en", ppath)})
             pctx = {**_base_context(site, lang), "article": article_summary(art, lang), "rows": rows,
                     "article_url": urls.article_path(lang, art.slug),
                     "zh_title": meta_text(art, "title", "zh"), "en_title": meta_text(art, "title", "en")}
@@ -163,4 +169,11 @@ def search_pages(site: SiteData) -> list[Page]:
                  views.search_path(other(lang)), ()) for lang in LANGS]
 
 
-GENERATORS: list[Callable[[SiteData], list[Page]]] = [article_pages, listing_pages, search_pages]
+def entity_and_hub_pages(site: SiteData) -> list[Page]:
+    """Entity pages, the who's who, hover-card data and the explainer hubs (see :mod:`site_builder.entity_pages`)."""
+    from site_builder.entity_pages import GENERATORS as ENTITY_GENERATORS  # it imports this module
+
+    return [page for gen in ENTITY_GENERATORS for page in gen(site)]
+
+
+GENERATORS: list[Callable[[SiteData], list[Page]]] = [article_pages, listing_pages, search_pages, entity_and_hub_pages]

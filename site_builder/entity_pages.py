@@ -1,0 +1,320 @@
+"""Pages made from the registry, the mentions index and the hub data.
+
+- ``{lang}/entities/<id>/``: names, summary, description, related entities, backlinks;
+- ``{lang}/entities/``: the who's who, grouped by type;
+- ``{lang}/entities/cards.json``: what the hover cards show, per entity;
+- ``{lang}/hubs/<hub>/``: the explainer hubs (see :mod:`site_builder.hubs`).
+
+:func:`attach` loads everything onto :class:`SiteData` (``text_hook`` and ``extras``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from site_builder import urls
+from site_builder.chart import BarSpec, bar_chart
+from site_builder.entities import (
+    EntityData, LINKED_KEY, cards_path, entities_index_path, entity_path, load_entities, quote_mention,
+)
+from site_builder.hubs import Bar, Figure, Hub, Rate, Source, load_hubs
+from site_builder.model import Entity
+from site_builder.pages import LANGS, Page, SiteData, _base_context, meta_text, other
+from site_builder.registry import TYPES
+
+UI: dict[str, dict[str, str]] = {
+    "type_person": {"zh": "人物", "en": "People"},
+    "type_place": {"zh": "地方", "en": "Places"},
+    "type_organisation": {"zh": "机构", "en": "Organisations"},
+    "type_company": {"zh": "企业", "en": "Companies"},
+    "type_policy": {"zh": "政策与提法", "en": "Policies and slogans"},
+    "type_target": {"zh": "目标", "en": "Targets"},
+    "type_strategy": {"zh": "强工兴市十大战略", "en": "The ten strategies"},
+    "type_topic": {"zh": "专题", "en": "Topics"},
+    "one_person": {"zh": "人物", "en": "Person"},
+    "one_place": {"zh": "地方", "en": "Place"},
+    "one_organisation": {"zh": "机构", "en": "Organisation"},
+    "one_company": {"zh": "企业", "en": "Company"},
+    "one_policy": {"zh": "政策与提法", "en": "Policy or slogan"},
+    "one_target": {"zh": "目标", "en": "Target"},
+    "one_strategy": {"zh": "十大战略之一", "en": "One of the ten strategies"},
+    "one_topic": {"zh": "专题", "en": "Topic"},
+    "entities": {"zh": "人物、地方与名词", "en": "Who's who and glossary"},
+    "entities_intro": {"zh": "本版文章提到的人物、地方、机构、企业和政策名词，中英对照，附拼音。",
+                       "en": "The people, places, organisations, companies and policy terms the articles mention, "
+                             "in Chinese and English, with pinyin."},
+    "hubs": {"zh": "专题解读", "en": "Explainers"},
+    "name_zh": {"zh": "中文", "en": "Chinese"},
+    "name_en": {"zh": "英文", "en": "English"},
+    "pinyin": {"zh": "拼音", "en": "Pinyin"},
+    "type": {"zh": "类别", "en": "Type"},
+    "related": {"zh": "相关条目", "en": "Related"},
+    "mentions": {"zh": "文中提及", "en": "Where the articles mention it"},
+    "no_mentions": {"zh": "本版文章中没有直接提到。", "en": "Not named directly in the articles."},
+    "mention_count": {"zh": "处提及", "en": "mentions"},
+    "in_hubs": {"zh": "相关专题", "en": "Explainers"},
+    "source": {"zh": "出处", "en": "Source"},
+    "paragraph": {"zh": "第{n}段", "en": "paragraph {n}"},
+    "sep": {"zh": " · ", "en": ", "},
+    "original": {"zh": "原文", "en": "Chinese original"},
+    "figure": {"zh": "数据", "en": "Figure"},
+    "value": {"zh": "数值", "en": "Value"},
+    "year": {"zh": "年份", "en": "Year"},
+    "facts": {"zh": "评论怎么说", "en": "What the text says"},
+    "figures": {"zh": "数字", "en": "The figures"},
+    "rates": {"zh": "每条路径意味着的年均增速", "en": "The growth rate each path implies"},
+    "rate": {"zh": "年均增速", "en": "Average annual growth"},
+    "computed": {"zh": "计算", "en": "Computed"},
+    "inputs": {"zh": "依据", "en": "From"},
+    "assumptions": {"zh": "假设", "en": "Assumptions"},
+    "rate_method": {"zh": "按复合年增长率计算：（终值 ÷ 起点）^(1/年数) − 1，在生成网站时由上面的数字算出。",
+                    "en": "Compound annual growth: (end ÷ start)^(1/years) − 1, worked out from the figures above "
+                          "when the site is built."},
+    "chart_data": {"zh": "图表数据", "en": "Chart data"},
+    "appears": {"zh": "出现在哪里", "en": "Where it appears"},
+    "speech": {"zh": "讲话原文", "en": "In the speech"},
+    "full_entry": {"zh": "完整条目", "en": "Full entry"},
+    "also": {"zh": "其他提及", "en": "Also mentioned in"},
+    "explainer": {"zh": "专题", "en": "Explainer"},
+    "see_also": {"zh": "另见", "en": "See also"},
+}
+
+
+def ui(lang: str) -> dict[str, str]:
+    return {key: value[lang] for key, value in UI.items()}
+
+
+def hub_path(lang: str, hub_id: str) -> str:
+    return f"{lang}/hubs/{hub_id}/index.html"
+
+
+# -- loading -------------------------------------------------------------------------------
+
+
+def attach(root: Path, site: SiteData) -> None:
+    """Load the registry, the mentions index and the hubs onto ``site``; raises ContentError.
+
+    Sets ``site.text_hook`` (entity links in every section) and ``site.extras``:
+    ``entities`` (:class:`EntityData`), ``hub_data`` (list of :class:`Hub`),
+    ``hubs`` (for the home page: id, and title/url/blurb per language) and ``entity_ui``.
+    """
+    data = load_entities(root, site.articles)
+    hubs = load_hubs(root, site.articles, (e.id for e in data.registry.entities))
+    site.text_hook = data.linker.hook
+    site.extras["entities"] = data
+    site.extras["hub_data"] = hubs
+    site.extras["hubs"] = [
+        {"id": h.id, "title": h.title, "blurb": h.blurb, "summary": h.blurb,
+         "url": {lang: hub_path(lang, h.id) for lang in LANGS}}
+        for h in hubs
+    ]
+    site.extras["entity_ui"] = {lang: ui(lang) for lang in LANGS}
+    site.extras["entities_index"] = {lang: entities_index_path(lang) for lang in LANGS}
+
+
+def _data(site: SiteData) -> EntityData | None:
+    return site.extras.get("entities")
+
+
+def _deps(site: SiteData, *extra: str) -> tuple[str, ...]:
+    return ("registry", *extra, *(f"article:{a.slug}" for a in site.articles))
+
+
+# -- views ---------------------------------------------------------------------------------
+
+
+def name_view(ent: Entity, lang: str) -> dict[str, Any]:
+    return {"id": ent.id, "zh": ent.zh, "en": ent.en, "pinyin": ent.pinyin, "type": ent.type,
+            "type_label": UI[f"one_{ent.type}"][lang], "number": ent.number,
+            "name": ent.zh if lang == "zh" else ent.en,
+            "summary": ent.summary_zh if lang == "zh" else ent.summary_en, "url": entity_path(lang, ent.id)}
+
+
+def source_view(site: SiteData, src: Source, lang: str) -> dict[str, Any]:
+    """A link to the section a figure or quote comes from: url, article title, paragraph number."""
+    art = next(a for a in site.articles if a.slug == src.article)
+    n = next(i for i, s in enumerate(art.sections, 1) if s.id == src.section)
+    title = meta_text(art, "title", lang)
+    return {"url": f"{urls.article_path(lang, art.slug)}#{src.section}", "title": title["text"],
+            "title_lang": title["lang"], "para": UI["paragraph"][lang].format(n=n), "quote": src.quote,
+            "ref": src.ref}
+
+
+def backlinks(site: SiteData, data: EntityData, entity_id: str, lang: str,
+              skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Every section that mentions the entity, grouped by article, each quoted in context."""
+    groups: dict[str, dict[str, Any]] = {}
+    for sm in data.index.of(entity_id):
+        if f"{sm.article}#{sm.section}" in skip:
+            continue
+        if sm.article not in groups:
+            art = next(a for a in site.articles if a.slug == sm.article)
+            groups[sm.article] = {"title": meta_text(art, "title", lang), "url": urls.article_path(lang, art.slug),
+                                  "sections": []}
+        src = source_view(site, Source(sm.article, sm.section, ""), lang)
+        groups[sm.article]["sections"].append({"url": src["url"], "para": src["para"],
+                                            "quotes": quote_mention(sm, entity_id, lang)})
+    return list(groups.values())
+
+
+def _description(site: SiteData, data: EntityData, ent: Entity, lang: str, path: str) -> dict[str, str]:
+    desc = data.registry.descriptions.get(ent.id, {})
+    text, text_lang = desc.get(lang, ""), lang
+    if not text.strip():
+        return {"html": "", "lang": lang}
+    env = {"text_hook": data.linker.hook, "page_path": path, LINKED_KEY: {ent.id}}
+    return {"html": site.renderer.render(text, text_lang, **env), "lang": text_lang}
+
+
+def _hubs_for(site: SiteData, entity_id: str, lang: str) -> list[dict[str, str]]:
+    out = []
+    for hub in site.extras.get("hub_data", []):
+        about = {hub.entity} | {f.about for f in hub.figures} | {f.about for f in hub.facts} | {c.entity for c in hub.cards}
+        if entity_id in about:
+            out.append({"title": hub.title[lang], "url": hub_path(lang, hub.id)})
+    return out
+
+
+# -- generators ----------------------------------------------------------------------------
+
+
+def entity_pages(site: SiteData) -> list[Page]:
+    data = _data(site)
+    if data is None:
+        return []
+    by_id = data.registry.by_id()
+    referrers: dict[str, list[str]] = {}
+    for ent in data.registry.entities:
+        for rid in ent.related:
+            referrers.setdefault(rid, []).append(ent.id)
+    hub_deps = tuple(f"data:{Path(h.path).name}" for h in site.extras.get("hub_data", []))
+    pages = []
+    for ent in data.registry.entities:
+        related_ids = list(dict.fromkeys([*ent.related, *referrers.get(ent.id, [])]))
+        for lang in LANGS:
+            path = entity_path(lang, ent.id)
+            ctx = {**_base_context(site, lang), "et": ui(lang), "entity": name_view(ent, lang),
+                   "description": _description(site, data, ent, lang, path),
+                   "related": [name_view(by_id[r], lang) for r in related_ids if r != ent.id],
+                   "backlinks": backlinks(site, data, ent.id, lang), "hubs": _hubs_for(site, ent.id, lang),
+                   "index_url": entities_index_path(lang)}
+            pages.append(Page(path, "entity.html", lang, ctx, entity_path(other(lang), ent.id), _deps(site, *hub_deps)))
+    return pages
+
+
+def entities_index_pages(site: SiteData) -> list[Page]:
+    data = _data(site)
+    if data is None:
+        return []
+    pages = []
+    for lang in LANGS:
+        groups = []
+        for etype in TYPES:
+            ents = [e for e in data.registry.entities if e.type == etype]
+            if etype == "strategy":
+                ents.sort(key=lambda e: e.number)
+            if ents:
+                items = [{**name_view(e, lang), "count": len(data.index.mentions.get(e.id, []))} for e in ents]
+                groups.append({"type": etype, "label": UI[f"type_{etype}"][lang], "entries": items})
+        ctx = {**_base_context(site, lang), "et": ui(lang), "groups": groups,
+               "hub_links": [{"title": h.title[lang], "url": hub_path(lang, h.id)} for h in site.extras.get("hub_data", [])]}
+        pages.append(Page(entities_index_path(lang), "entities.html", lang, ctx, entities_index_path(other(lang)),
+                          _deps(site)))
+    return pages
+
+
+def cards_pages(site: SiteData) -> list[Page]:
+    """``{lang}/entities/cards.json`` for the hover cards: {id: {zh, en, pinyin, summary, type, url}}."""
+    data = _data(site)
+    if data is None:
+        return []
+    pages = []
+    for lang in LANGS:
+        cards = {e.id: {"zh": e.zh, "en": e.en, "pinyin": e.pinyin,
+                        "summary": e.summary_zh if lang == "zh" else e.summary_en,
+                        "type": e.type, "type_label": UI[f"one_{e.type}"][lang],
+                        "url": urls.page_url(entity_path(lang, e.id))} for e in data.registry.entities}
+        text = json.dumps(cards, ensure_ascii=False, sort_keys=True, indent=1)
+        pages.append(Page(cards_path(lang), "_entity_cards.html", lang, {"cards_json": text}, None, ("registry",)))
+    return pages
+
+
+def _bar(bar: Bar, lang: str) -> BarSpec:
+    return BarSpec(bar.short[lang], bar.number(lang), bar.display(lang), bar.about)
+
+
+def _figure_view(site: SiteData, fig: Figure, lang: str) -> dict[str, Any]:
+    return {"id": fig.id, "label": fig.label[lang], "display": fig.display(lang), "year": fig.year or "",
+            "note": fig.note.get(lang, ""), "source": source_view(site, fig.source, lang)}
+
+
+def _rate_view(site: SiteData, rate: Rate, lang: str) -> dict[str, Any]:
+    return {"id": rate.id, "label": rate.label[lang], "display": rate.display(lang), "formula": rate.formula(lang),
+            "assumptions": rate.assumptions(lang), "note": rate.note.get(lang, ""),
+            "inputs": [_figure_view(site, f, lang) for f in rate.inputs]}
+
+
+def _bar_view(site: SiteData, bar: Bar, lang: str) -> dict[str, Any]:
+    if isinstance(bar, Rate):
+        view = _rate_view(site, bar, lang)
+        view["sources"] = list({i["source"]["ref"]: i["source"] for i in view["inputs"]}.values())
+    else:
+        view = _figure_view(site, bar, lang)
+        view["sources"] = [view["source"]]
+    view["short"] = bar.short[lang]
+    return view
+
+
+def hub_view(site: SiteData, data: EntityData, hub: Hub, lang: str) -> dict[str, Any]:
+    by_id = data.registry.by_id()
+    path = hub_path(lang, hub.id)
+    groups: dict[str, dict[str, Any]] = {}
+    for item in [*hub.figures, *hub.facts]:
+        g = groups.setdefault(item.about, {"about": name_view(by_id[item.about], lang), "figures": [], "facts": []})
+        if isinstance(item, Figure):
+            g["figures"].append(_figure_view(site, item, lang))
+        else:
+            g["facts"].append({"id": item.id, "label": item.label[lang], "en": item.en,
+                               "source": source_view(site, item.source, lang)})
+    cards = []
+    for card in hub.cards:
+        ent = by_id[card.entity]
+        desc = data.registry.descriptions.get(ent.id, {}).get(lang, "").strip()
+        cards.append({**name_view(ent, lang), "explain": desc or (ent.summary_zh if lang == "zh" else ent.summary_en),
+                      "source": source_view(site, card.source, lang),
+                      "others": backlinks(site, data, ent.id, lang, skip=(card.source.ref,))})
+    charts = []
+    for ch in hub.charts:
+        unit = {"percent": "%", "yi-yuan": "亿元" if lang == "zh" else "billion yuan"}.get(ch.unit, "")
+        bars = [_bar(b, lang) for b in ch.bars]
+        values = "; ".join(f"{b.label}: {b.text}" for b in bars)
+        svg = bar_chart(f"chart-{ch.id}", ch.title[lang], f"{ch.desc[lang]} {values}.", bars, lang, unit)
+        charts.append({"id": ch.id, "title": ch.title[lang], "svg": svg,
+                       "rows": [_bar_view(site, b, lang) for b in ch.bars]})
+    intro = site.renderer.render(hub.intro[lang], lang, text_hook=data.linker.hook, page_path=path)
+    return {
+        "hub": {"id": hub.id, "title": hub.title[lang], "intro_html": intro,
+                "entity": name_view(by_id[hub.entity], lang) if hub.entity else None},
+        "cards": cards, "charts": charts, "topics": list(groups.values()),
+        "rates": [_rate_view(site, r, lang) for r in hub.rates],
+        "appearances": backlinks(site, data, hub.entity, lang) if hub.entity else [],
+    }
+
+
+def hub_pages(site: SiteData) -> list[Page]:
+    data = _data(site)
+    if data is None:
+        return []
+    pages = []
+    for hub in site.extras.get("hub_data", []):
+        for lang in LANGS:
+            ctx = {**_base_context(site, lang), "et": ui(lang), **hub_view(site, data, hub, lang),
+                   "index_url": entities_index_path(lang)}
+            pages.append(Page(hub_path(lang, hub.id), "hub_page.html", lang, ctx, hub_path(other(lang), hub.id),
+                              _deps(site, f"data:{Path(hub.path).name}")))
+    return pages
+
+
+GENERATORS = [entity_pages, entities_index_pages, cards_pages, hub_pages]
