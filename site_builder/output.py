@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,21 +34,56 @@ class WriteReport:
 
 
 def atomic_write(path: Path, data: bytes, backup: bool = False) -> None:
-    """Write ``data`` to ``path`` via temp file + fsync + rename; optionally keep ``path~``."""
+    """Write ``data`` to ``path`` via temp file + fsync + rename; optionally keep ``path~``.
+
+    At every moment ``path`` holds either its old or its new bytes, and ``path~``
+    (with ``backup``) either its previous backup or the complete old file: the
+    backup is a hard link to the old file, put in place by a rename. The file
+    keeps its permission bits (a new file gets the usual ones, not mkstemp's 0600).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), mode)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         if backup and path.exists():
-            shutil.copy2(path, path.with_name(path.name + "~"))
+            _backup(path)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (os.umask would, for a moment, in every thread)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
+
+
+def _backup(path: Path) -> None:
+    """Make ``path~`` the current ``path`` in one rename (hard link, or a full copy where links are refused)."""
+    tmp = path.with_name(f".{path.name}~.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(path, tmp)
+    except OSError:
+        shutil.copy2(path, tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+    os.replace(tmp, path.with_name(path.name + "~"))
 
 
 def _fsync_dir(folder: Path) -> None:
