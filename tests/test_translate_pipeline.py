@@ -6,6 +6,8 @@ import io
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -322,3 +324,13 @@ def test_status_bad_content_exits_1(proj: Path, capsys: pytest.CaptureFixture[st
     err = capsys.readouterr().err
     assert "content/articles/beta.en.md:1: unknown status 'draft' (use machine or reviewed)" in err
     assert "Traceback" not in err
+
+
+def test_status_and_qa_never_load_the_model_stack(proj: Path) -> None:
+    """The core (build, status, QA) must not import argostranslate, torch or CTranslate2."""
+    code = ("import sys; from site_builder import cli; "
+            f"rc = cli.main(['--root', {str(proj)!r}, 'status', '--json']); "
+            "heavy = sorted(m for m in ('argostranslate', 'torch', 'ctranslate2', 'stanza') if m in sys.modules); "
+            "print(rc, heavy, file=sys.stderr)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert res.stderr.strip().splitlines()[-1] == "0 []"

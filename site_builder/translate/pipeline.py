@@ -60,7 +60,8 @@ class Report:
 
     def summary(self) -> str:
         if not sum(self.jobs.values()):
-            return "nothing to translate: every section has English (use --refresh for stale sections)"
+            memo = "; reviewed sections recorded in the translation memory" if self.memory_written else ""
+            return f"nothing to translate: every section has English (use --refresh for stale sections){memo}"
         parts = [f"{n} {what}" for what, n in (("sections filled", self.written[FILL]),
                                                ("stale drafts refreshed", self.written[REFRESH]),
                                                ("suggestions added", self.written[SUGGEST])) if n]
