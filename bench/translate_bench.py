@@ -60,11 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from argostranslate import package
 
+    from site_builder.registry import load_registry
     from site_builder.translate import argos
     from site_builder.translate.memory import Memory
     from site_builder.translate.pipeline import Translator
     from site_builder.translate.protect import PROTECTED_TYPES, Glossary
-    from site_builder.registry import load_registry
     from site_builder.translate.segment import split_sentences
     from tests.argos_tiny import build_package
 

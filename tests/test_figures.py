@@ -23,13 +23,13 @@ from site_builder.translate.figures import find_en, find_zh, missing_in_english
     ("2000亿", "amount", Decimal("2e11"), "200 billion"),
     ("千亿", "amount", Decimal("1e11"), "100 billion"),
     ("5万元", "amount", Decimal("5e4"), "50,000 yuan"),
-    ("8%", "percent", Decimal("8"), "8%"),
+    ("8%", "percent", Decimal(8), "8%"),
     ("66.7%", "percent", Decimal("66.7"), "66.7%"),
-    ("2021年", "year", Decimal("2021"), "2021"),
-    ("2021年度", "year", Decimal("2021"), "2021"),
-    ("二十强", "rank", Decimal("20"), "top 20"),
-    ("50强", "rank", Decimal("50"), "top 50"),
-    ("17强", "rank", Decimal("17"), "top 17"),
+    ("2021年", "year", Decimal(2021), "2021"),
+    ("2021年度", "year", Decimal(2021), "2021"),
+    ("二十强", "rank", Decimal(20), "top 20"),
+    ("50强", "rank", Decimal(50), "top 50"),
+    ("17强", "rank", Decimal(17), "top 17"),
 ])
 def test_chinese_figures_have_value_and_english(zh: str, kind: str, value: Decimal, english: str) -> None:
     [fig] = find_zh(f"据悉{zh}的")

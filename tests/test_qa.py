@@ -39,8 +39,8 @@ def test_faithful_translation_passes() -> None:
     assert check(zh, en) == []
     # "200bn" states the figure, but a registered target must still be named as registered
     assert check(zh, en.replace("200 billion yuan", "200bn yuan")) == [
-        "content/articles/x.en.md:7: section a1: 2000亿元 must appear as 'the 200 billion yuan target' "
-        "(or '200 billion yuan')"]
+        ("content/articles/x.en.md:7: section a1: 2000亿元 must appear as 'the 200 billion yuan target' "
+         "(or '200 billion yuan')")]
 
 
 def test_wrong_or_missing_figures() -> None:
@@ -59,8 +59,8 @@ def test_names_must_be_registered_forms_or_aliases() -> None:
         "content/articles/x.en.md:7: section a1: 我市 must appear as 'Wenling'"]
     assert check(zh, "Zhu Jian-jun said Wenling follows the Double-Eight strategy, as it has for years.") == [
         "content/articles/x.en.md:7: section a1: 朱建军 must appear as 'Zhu Jianjun'",
-        "content/articles/x.en.md:7: section a1: 八八战略 must appear as 'the \"Double Eight\" Strategy' "
-        "(or 'Eight-Eight Strategy')",
+        ("content/articles/x.en.md:7: section a1: 八八战略 must appear as 'the \"Double Eight\" Strategy' "
+         "(or 'Eight-Eight Strategy')"),
     ]
     # whole words only, and case matters unless the entity says otherwise
     assert check("温岭", "Wenlingese") == ["content/articles/x.en.md:7: section a1: 温岭 must appear as 'Wenling'"]
@@ -82,8 +82,8 @@ def test_degenerate_output() -> None:
     assert check(zh, "The meeting stressed 稳字当头 and 稳中求进 and balanced epidemic control with growth.") == [
         "content/articles/x.en.md:7: section a1: Chinese characters left in the English: 稳字当头 稳中求进"]
     assert check(zh, "Stability.") == [
-        "content/articles/x.en.md:7: warning: section a1: English is far shorter than expected "
-        "(10 characters for 32 Chinese)"]
+        ("content/articles/x.en.md:7: warning: section a1: English is far shorter than expected "
+         "(10 characters for 32 Chinese)")]
     assert check(zh, "x" * 500)[-1].startswith("content/articles/x.en.md:7: warning: section a1: English is far longer")
 
 

@@ -28,10 +28,9 @@ import pytest
 from site_builder import cli
 from site_builder.content import load_articles
 from site_builder.translate import argos
-from site_builder.translate.memory import MEMORY
+from site_builder.translate.memory import MEMORY, Memory
 from site_builder.translate.pipeline import Translator
 from site_builder.translate.protect import PROTECTED_TYPES, Glossary
-from site_builder.translate.memory import Memory
 from site_builder.translate.segment import split_sentences
 from tests.argos_tiny import PACKAGE_VERSION, build_package
 from tests.conftest import ROOT
@@ -72,9 +71,14 @@ def argos_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNa
     }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
-    from argostranslate import settings  # first import: reads the variables above
+    from argostranslate import settings  # first import normally: it reads the variables above
 
-    assert Path(settings.package_data_dir) == base / "packages", "argostranslate was imported too early"
+    # if something imported argostranslate before us, point it at our folders all the same
+    for name, value in (("package_data_dir", base / "packages"), ("data_dir", base / "data" / "argos-translate"),
+                        ("cache_dir", base / "cache" / "argos-translate")):
+        setattr(settings, name, value)
+        value.mkdir(parents=True, exist_ok=True)
+    settings.package_dirs = [base / "packages"]
     yield SimpleNamespace(base=base, env=env, package=build_package(base / "build"))
     for k, v in saved.items():
         if v is None:
@@ -228,7 +232,7 @@ def test_translate_without_a_model_exits_1_with_how_to_install(home: Path, argos
                                                                proj: Path) -> None:
     env = {**os.environ, **argos_session.env, "ARGOS_PACKAGES_DIR": str(home),
            "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
-    res = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(proj), "translate"],
+    res = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(proj), "translate"], check=False,
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert res.returncode == 1, res.stderr
     assert res.stderr.splitlines()[0] == (

@@ -12,7 +12,14 @@ from site_builder.content import parse_en
 from site_builder.errors import ContentError
 from site_builder.model import text_hash
 from site_builder.translate.enfile import (
-    FILL, REFRESH, SUGGEST, Update, apply_updates, overwritable, suggestion_hashes, write_updates,
+    FILL,
+    REFRESH,
+    SUGGEST,
+    Update,
+    apply_updates,
+    overwritable,
+    suggestion_hashes,
+    write_updates,
 )
 from site_builder.translate.memory import MEMORY, Memory
 
@@ -137,8 +144,12 @@ def test_write_is_atomic_with_backup(tmp_path: Path, monkeypatch: pytest.MonkeyP
     # a crash in the middle of the rename leaves the file whole and no temp file behind
     good = path.read_bytes()
 
-    def boom(*_a: object) -> None:
-        raise OSError("disk full")
+    real_replace = os.replace
+
+    def boom(src: str, dst: str | os.PathLike[str]) -> None:
+        if Path(dst) == path:
+            raise OSError("disk full")
+        real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError):

@@ -14,11 +14,11 @@ import json
 import logging
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from site_builder.errors import TranslationError
 
@@ -40,7 +40,7 @@ def install_hint(folder: str = "") -> str:
 def _modules() -> tuple[Any, Any]:
     """(argostranslate.package, argostranslate.settings), or a TranslationError saying how to get them."""
     try:
-        from argostranslate import package, settings
+        from argostranslate import package, settings  # type: ignore[import-untyped]
     except ImportError:
         raise TranslationError("argostranslate is not installed: pip install 'site-builder[translate]' "
                                "-c constraints/translate.txt", "site-builder") from None
@@ -161,7 +161,7 @@ def install_from_file(path: Path) -> PackageInfo:
     meta = check_package_file(path)
     try:
         package.install_from_path(path)
-    except Exception as exc:  # argostranslate raises bare Exception
+    except Exception as exc:  # noqa: BLE001 - argostranslate raises bare Exception
         raise TranslationError(f"cannot install: {exc}", str(path)) from None
     pkg = package.Package(Path(settings.package_data_dir) / meta["_folder"])
     return _info(pkg)
@@ -190,7 +190,7 @@ def install_online() -> PackageInfo:
     with _quiet_argos():
         try:
             download = Path(best.download())
-        except Exception as exc:  # argostranslate raises bare Exception
+        except Exception as exc:  # noqa: BLE001 - argostranslate raises bare Exception
             raise TranslationError(f"download failed: {exc}", (best.links or ["site-builder"])[0]) from None
     try:
         return install_from_file(download)
@@ -203,7 +203,7 @@ class ArgosEngine:
 
     def __init__(self, pkg: Any, beam_size: int = DEFAULT_BEAM, batch_size: int = DEFAULT_BATCH,
                  compute_type: str = "int8", threads: int = 0):
-        import ctranslate2
+        import ctranslate2  # type: ignore[import-untyped]
 
         self.info = _info(pkg)
         self.beam_size = beam_size

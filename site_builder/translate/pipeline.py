@@ -23,8 +23,8 @@ from site_builder.errors import ContentError, Problem, SiteError
 from site_builder.model import Article, Section
 from site_builder.registry import load_registry
 from site_builder.translate import compose
-from site_builder.translate.engine import Engine
 from site_builder.translate.enfile import FILL, REFRESH, SUGGEST, Update, overwritable, suggestion_hashes, write_updates
+from site_builder.translate.engine import Engine
 from site_builder.translate.memory import Memory
 from site_builder.translate.progress import Progress
 from site_builder.translate.protect import PROTECTED_TYPES, Glossary, Template, protect, restore, tokens_survived
@@ -143,7 +143,7 @@ class Translator:
     def english(self, tpl: Template, inner: bool = False) -> str:
         """English for one unit (a sentence, or the text inside markup when ``inner``);
         every input it needs must be in ``self.mt``."""
-        sub = lambda text: self.english(self.template(text), inner=True)  # noqa: E731
+        sub = lambda text: self.english(self.template(text), inner=True)
         if not tpl.needs_model():
             return compose.fallback(tpl, lambda s: s, sub, capitalise=not inner)
         restored = restore(tpl, self.mt[tpl.model_input()], sub)

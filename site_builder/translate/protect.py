@@ -88,7 +88,7 @@ class Glossary:
         """Mentions in ``text``, left to right, non-overlapping, longest first."""
         if self._re is None:
             return []
-        out = []
+        out: list[Mention] = []
         pos = 0
         while True:
             m = self._re.search(text, pos)
@@ -168,7 +168,7 @@ def _markup_slot(text: str) -> Slot:
         if not note:
             return Slot("gap", text, english="[[gap]]")
         return Slot("gap", text, inner=note, before="[[gap: ", after="]]")
-    if text.startswith("`") or text.startswith("<"):
+    if text.startswith(("`", "<")):
         return Slot("code", text, english=text)
     m = _LINK_RE.match(text)
     if m:
