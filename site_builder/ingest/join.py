@@ -1,0 +1,73 @@
+"""Pieces -> paragraphs: rejoin body text that the print layout split.
+
+A paragraph that does not end in terminal punctuation continues in the next
+piece of body text, unless that piece starts a new unit (a byline or news
+lead, a headline, a column name), is marked （上接第N版）, or opens with a
+sentence-initial adverbial (凭借…，): then the paragraph keeps its open end.
+Page furniture between the two pieces (a page number, a page break) does not
+stop the join.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from site_builder.ingest import text as tx
+from site_builder.ingest.classify import Piece
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Body text made of one or more consecutive pieces."""
+
+    lines: tuple[int, ...]
+    text: str
+    byline: tx.Byline | None = None  # the news lead's byline, if the paragraph opens with one
+    jump_from: bool = False
+    jump_to: bool = False
+
+    @property
+    def line(self) -> int:
+        return self.lines[0]
+
+    @property
+    def open(self) -> bool:
+        """True if the paragraph stops mid-sentence."""
+        return not tx.ends_sentence(self.text)
+
+    @classmethod
+    def of(cls, piece: Piece) -> Paragraph:
+        return cls((piece.line,), piece.text, piece.byline, piece.jump_from, piece.jump_to)
+
+    def accepts(self, piece: Piece) -> bool:
+        """True if ``piece`` continues this paragraph's unfinished sentence."""
+        return (self.open and not self.jump_to and piece.kind == "body" and not piece.opens_unit
+                and not piece.jump_from and not tx.opens_sentence(piece.text))
+
+    def extend(self, piece: Piece) -> Paragraph:
+        return Paragraph(self.lines + (piece.line,), tx.join_text(self.text, piece.text), self.byline,
+                         self.jump_from, piece.jump_to)
+
+    def join(self, other: Paragraph) -> Paragraph:
+        """This paragraph continued by ``other`` (placed elsewhere on the page)."""
+        return Paragraph(self.lines + other.lines, tx.join_text(self.text, other.text), self.byline,
+                         self.jump_from, other.jump_to)
+
+
+Unit = Piece | Paragraph
+
+
+def rejoin(pieces: list[Piece]) -> list[Unit]:
+    """Headline, column and byline pieces as they are; body pieces rejoined into paragraphs."""
+    units: list[Unit] = []
+    for p in pieces:
+        if p.kind == "furniture":
+            continue
+        last = units[-1] if units else None
+        if isinstance(last, Paragraph) and last.accepts(p):
+            units[-1] = last.extend(p)
+        elif p.kind == "body":
+            units.append(Paragraph.of(p))
+        else:
+            units.append(p)
+    return units
