@@ -148,7 +148,7 @@ def test_failed_build_leaves_previous_output(tiny: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(tiny), "build"],
                           capture_output=True, text=True)
     assert proc.returncode == 1
-    assert proc.stderr.startswith("content/articles/one.zh.md:1: invalid TOML")
+    assert proc.stderr.startswith("content/articles/one.zh.md:2: invalid TOML")
     assert "Traceback" not in proc.stderr
     assert site_files(tiny / "public") == before
     assert not [p for p in tiny.iterdir() if p.name.startswith(".public")]
