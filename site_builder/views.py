@@ -57,15 +57,15 @@ def load_home(root: Path, articles: list[Article]) -> dict[str, Any]:
         raise ContentError(toml_error_message(exc), HOME_FILE, toml_error_line(exc)) from None
     problems: list[Problem] = []
     for key in sorted(set(data) - {"intro", "figure"}):
-        problems.append(Problem(HOME_FILE, _line_of(text, rf"^\s*(\[)?{re.escape(key)}\b"), f"unknown key {key!r}"))
+        problems.append(Problem(HOME_FILE, _line_of(text, rf"^[ \t]*(\[)?{re.escape(key)}\b"), f"unknown key {key!r}"))
     intro = data.get("intro", {})
     if not isinstance(intro, dict) or not all(isinstance(intro.get(lang), str) for lang in ("zh", "en")):
-        problems.append(Problem(HOME_FILE, _line_of(text, r"^\s*\[intro\]"), "[intro] needs zh and en strings"))
+        problems.append(Problem(HOME_FILE, _line_of(text, r"^[ \t]*\[intro\]"), "[intro] needs zh and en strings"))
         intro = {"zh": "", "en": ""}
     sections = {a.slug: {s.id: s for s in a.sections} for a in articles}
     figures = []
     for i, fig in enumerate(data.get("figure", [])):
-        line = _line_of(text, r"^\s*\[\[figure\]\]", i)
+        line = _line_of(text, r"^[ \t]*\[\[figure\]\]", i)
         for key in sorted(set(fig) - _FIGURE_KEYS):
             problems.append(Problem(HOME_FILE, line, f"figure: unknown key {key!r}"))
         bad = [k for k in ("value", "label") if not isinstance(fig.get(k), dict)
