@@ -66,6 +66,19 @@ def ensure_chromium() -> None:
         sys.exit("the browser tests need Chromium: install the Debian packages chromium and chromium-driver")
 
 
+def ensure_apt(commands: dict[str, str]) -> None:
+    """Install the Debian packages of any missing command ({command: package}) when we can (root + apt-get)."""
+    missing = sorted({pkg for cmd, pkg in commands.items() if not shutil.which(cmd)})
+    if not missing:
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run(["apt-get", "update", "-q"], env=env)
+        run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing], env=env)
+    else:
+        sys.exit(f"the tests need these Debian packages: {' '.join(missing)}")
+
+
 def ensure_node_tools() -> None:
     """npm tools used by the tests (HTML validator, search indexer), installed into tools/node_modules."""
     tools = ROOT / "tools"
@@ -77,7 +90,8 @@ def ensure_node_tools() -> None:
     key = hashlib.sha256(pkg.read_bytes() + (lock.read_bytes() if lock.exists() else b"")).hexdigest()
     if stamp.exists() and stamp.read_text() == key:
         return
-    run(["npm", "ci" if lock.exists() else "install", "--no-audit", "--no-fund", "--prefix", tools])
+    # --ignore-scripts: the tools need no install scripts (vnu-jar's would try to download a Java runtime).
+    run(["npm", "ci" if lock.exists() else "install", "--no-audit", "--no-fund", "--ignore-scripts", "--prefix", tools])
     stamp.write_text(key)
 
 
@@ -95,6 +109,7 @@ def main(argv: list[str]) -> int:
     else:
         ensure_venv("dev,translate")
         ensure_chromium()
+        ensure_apt({"npm": "npm", "java": "default-jre-headless"})  # search indexer and HTML validator
         ensure_node_tools()
         run([PY, "-m", "pytest", *rest])
     return 0
