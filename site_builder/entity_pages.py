@@ -53,7 +53,8 @@ UI: dict[str, dict[str, str]] = {
     "related": {"zh": "相关条目", "en": "Related"},
     "mentions": {"zh": "文中提及", "en": "Where the articles mention it"},
     "no_mentions": {"zh": "本版文章中没有直接提到。", "en": "Not named directly in the articles."},
-    "mention_count": {"zh": "处提及", "en": "mentions"},
+    "mentioned_in": {"zh": "见于{n}段", "en": "Mentioned in {n} sections"},
+    "mentioned_in_one": {"zh": "见于1段", "en": "Mentioned in 1 section"},
     "in_hubs": {"zh": "相关专题", "en": "Explainers"},
     "source": {"zh": "出处", "en": "Source"},
     "paragraph": {"zh": "第{n}段", "en": "paragraph {n}"},
@@ -62,7 +63,7 @@ UI: dict[str, dict[str, str]] = {
     "figure": {"zh": "数据", "en": "Figure"},
     "value": {"zh": "数值", "en": "Value"},
     "year": {"zh": "年份", "en": "Year"},
-    "facts": {"zh": "评论怎么说", "en": "What the text says"},
+    "facts": {"zh": "原文怎么说", "en": "What the text says"},
     "figures": {"zh": "数字", "en": "The figures"},
     "rates": {"zh": "每条路径意味着的年均增速", "en": "The growth rate each path implies"},
     "rate": {"zh": "年均增速", "en": "Average annual growth"},
@@ -204,6 +205,13 @@ def entity_pages(site: SiteData) -> list[Page]:
     return pages
 
 
+def _count(data: EntityData, entity_id: str, lang: str) -> str:
+    n = len(data.index.mentions.get(entity_id, []))
+    if not n:
+        return ""
+    return UI["mentioned_in_one"][lang] if n == 1 else UI["mentioned_in"][lang].format(n=n)
+
+
 def entities_index_pages(site: SiteData) -> list[Page]:
     data = _data(site)
     if data is None:
@@ -216,7 +224,7 @@ def entities_index_pages(site: SiteData) -> list[Page]:
             if etype == "strategy":
                 ents.sort(key=lambda e: e.number)
             if ents:
-                items = [{**name_view(e, lang), "count": len(data.index.mentions.get(e.id, []))} for e in ents]
+                items = [{**name_view(e, lang), "count": _count(data, e.id, lang)} for e in ents]
                 groups.append({"type": etype, "label": UI[f"type_{etype}"][lang], "entries": items})
         ctx = {**_base_context(site, lang), "et": ui(lang), "groups": groups,
                "hub_links": [{"title": h.title[lang], "url": hub_path(lang, h.id)} for h in site.extras.get("hub_data", [])]}
@@ -270,9 +278,13 @@ def _bar_view(site: SiteData, bar: Bar, lang: str) -> dict[str, Any]:
 def hub_view(site: SiteData, data: EntityData, hub: Hub, lang: str) -> dict[str, Any]:
     by_id = data.registry.by_id()
     path = hub_path(lang, hub.id)
-    groups: dict[str, dict[str, Any]] = {}
+    # under their [[group]] headings first (in file order), then the rest under the entity they are about
+    groups: dict[str, dict[str, Any]] = {f"group:{g.id}": {"id": g.id, "title": g.title[lang], "about": None,
+                                                            "figures": [], "facts": []} for g in hub.groups}
     for item in [*hub.figures, *hub.facts]:
-        g = groups.setdefault(item.about, {"about": name_view(by_id[item.about], lang), "figures": [], "facts": []})
+        key = f"group:{item.group}" if item.group else item.about
+        about = name_view(by_id[item.about], lang)
+        g = groups.setdefault(key, {"id": item.about, "title": about["name"], "about": about, "figures": [], "facts": []})
         if isinstance(item, Figure):
             g["figures"].append(_figure_view(site, item, lang))
         else:
@@ -297,7 +309,7 @@ def hub_view(site: SiteData, data: EntityData, hub: Hub, lang: str) -> dict[str,
     return {
         "hub": {"id": hub.id, "title": hub.title[lang], "intro_html": intro,
                 "entity": name_view(by_id[hub.entity], lang) if hub.entity else None},
-        "cards": cards, "charts": charts, "topics": list(groups.values()),
+        "cards": cards, "charts": charts, "topics": [g for g in groups.values() if g["figures"] or g["facts"]],
         "rates": [_rate_view(site, r, lang) for r in hub.rates],
         "appearances": backlinks(site, data, hub.entity, lang) if hub.entity else [],
     }

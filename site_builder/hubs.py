@@ -78,6 +78,7 @@ class Figure:
     line: int
     year: int | None = None
     note: Text = field(default_factory=dict)
+    group: str = ""  # a [[group]] id: where the hub page lists it ("" = under its entity)
 
     def number(self, lang: str) -> float:
         return self.value * (UNITS[self.unit][2] if lang == "en" else 1.0)
@@ -103,6 +104,7 @@ class Fact:
     en: str  # English rendering of the quote
     source: Source
     line: int
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,14 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Group:
+    """A heading on the hub page under which figures and facts are listed."""
+
+    id: str
+    title: Text
+
+
+@dataclass(frozen=True)
 class Card:
     entity: str
     source: Source
@@ -196,6 +206,7 @@ class Hub:
     rates: tuple[Rate, ...] = ()
     charts: tuple[Chart, ...] = ()
     cards: tuple[Card, ...] = ()
+    groups: tuple[Group, ...] = ()
 
     def sources(self) -> list[Source]:
         return [f.source for f in self.figures] + [f.source for f in self.facts] + [c.source for c in self.cards]
@@ -232,12 +243,28 @@ def rate_bound(start: str, end: str, years: str) -> str:
 # -- loading ------------------------------------------------------------------------------------
 
 
-class _Reader:
-    """Validates the tables of one data file, collecting problems with their lines."""
+_HUB_KEYS = ("title", "blurb", "intro", "entity", "order")
+_FIGURE_KEYS = ("id", "about", "group", "label", "short", "value", "value_text", "unit", "approx", "year", "source",
+                "quote", "note")
+_FACT_KEYS = ("id", "about", "group", "label", "en", "source", "quote")
+_RATE_KEYS = ("id", "about", "label", "short", "from", "to", "years", "note")
+_CHART_KEYS = ("id", "title", "desc", "bars")
+_CARD_KEYS = ("entity", "source", "quote")
+_GROUP_KEYS = ("id", "title")
+_TABLES = ("hub", "group", "figure", "fact", "rate", "chart", "card")
 
-    def __init__(self, rel: str, text: str, sections: dict[str, dict[str, str]], entity_ids: set[str]) -> None:
-        self.rel, self.text, self.sections, self.entity_ids = rel, text, sections, entity_ids
+
+class _Reader:
+    """Validates the tables of one hub file in order (groups, figures, facts, rates, charts, cards),
+    collecting problems with their lines."""
+
+    def __init__(self, rel: str, text: str, data: dict[str, Any], sections: dict[str, dict[str, str]],
+                 entity_ids: set[str]) -> None:
+        self.rel, self.text, self.data, self.sections, self.entity_ids = rel, text, data, sections, entity_ids
         self.problems: list[Problem] = []
+        self.hub_entity = ""
+        self.seen: dict[str, int] = {}
+        self.group_ids: set[str] = set()
 
     def err(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.rel, line, message))
@@ -307,130 +334,140 @@ class _Reader:
         return fid
 
 
-_HUB_KEYS = ("title", "blurb", "intro", "entity", "order")
-_FIGURE_KEYS = ("id", "about", "label", "short", "value", "value_text", "unit", "approx", "year", "source", "quote", "note")
-_FACT_KEYS = ("id", "about", "label", "en", "source", "quote")
-_RATE_KEYS = ("id", "about", "label", "short", "from", "to", "years", "note")
-_CHART_KEYS = ("id", "title", "desc", "bars")
-_CARD_KEYS = ("entity", "source", "quote")
-_TABLES = ("hub", "figure", "fact", "rate", "chart", "card")
+    def tables(self, name: str, keys: Iterable[str]) -> list[tuple[dict[str, Any], int]]:
+        """The ``[[name]]`` tables with the line of each header; unknown keys reported."""
+        tabs = self.data.get(name, [])
+        if not isinstance(tabs, list) or not all(isinstance(t, dict) for t in tabs):
+            self.err(key_line(self.text, name), f"{name} must be written as [[{name}]] tables")
+            return []
+        heads = table_lines(self.text, name)
+        found = [(tab, heads[i] if i < len(heads) else 1) for i, tab in enumerate(tabs)]
+        for tab, ln in found:
+            self.keys(tab, ln, keys, f"[[{name}]]")
+        return found
 
+    def group(self, tab: dict[str, Any], line: int) -> str:
+        gid = tab.get("group", "")
+        if gid and gid not in self.group_ids:
+            self.err(field_line(self.text, line, "group"), f"unknown group {gid!r} (declare it in a [[group]] table)")
+            return ""
+        return gid if isinstance(gid, str) else ""
 
-def _tables(r: _Reader, data: dict[str, Any], name: str) -> list[tuple[dict[str, Any], int]]:
-    tabs = data.get(name, [])
-    if not isinstance(tabs, list):
-        r.err(key_line(r.text, name), f"{name} must be written as [[{name}]] tables")
-        return []
-    heads = table_lines(r.text, name)
-    return [(tab, heads[i] if i < len(heads) else 1) for i, tab in enumerate(tabs)]
+    def groups(self) -> list[Group]:
+        out = []
+        for tab, ln in self.tables("group", _GROUP_KEYS):
+            gid, title = self.ident(tab, ln, self.seen), self.text_pair(tab, "title", ln)
+            if gid:
+                self.group_ids.add(gid)
+                out.append(Group(gid, title))
+        return out
 
+    def figure(self, tab: dict[str, Any], line: int) -> Figure | None:
+        fid = self.ident(tab, line, self.seen)
+        value, unit, approx, year = tab.get("value"), tab.get("unit"), tab.get("approx", "exact"), tab.get("year")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            self.err(field_line(self.text, line, "value"), "'value' must be a non-negative number")
+            return None
+        if unit not in UNITS:
+            self.err(field_line(self.text, line, "unit"), f"unknown unit {unit!r} (use one of {', '.join(UNITS)})")
+            return None
+        if approx not in APPROX:
+            self.err(field_line(self.text, line, "approx"), f"unknown approx {approx!r} (use one of {', '.join(APPROX)})")
+            return None
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+            self.err(field_line(self.text, line, "year"), "'year' must be an integer")
+            year = None
+        label = self.text_pair(tab, "label", line)
+        src = self.source(tab, line, str(tab.get("value_text", fmt_plain(float(value)))))
+        about, group = self.entity(tab, "about", line, self.hub_entity), self.group(tab, line)
+        if not fid or src is None or not about:
+            return None
+        return Figure(fid, about, label, self.text_pair(tab, "short", line, required=False) or label, float(value),
+                      unit, approx, src, line, year, self.text_pair(tab, "note", line, required=False), group)
 
-def _figure(r: _Reader, tab: dict[str, Any], line: int, seen: dict[str, int], hub_entity: str) -> Figure | None:
-    r.keys(tab, line, _FIGURE_KEYS, "[[figure]]")
-    fid = r.ident(tab, line, seen)
-    value = tab.get("value")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        r.err(field_line(r.text, line, "value"), "'value' must be a non-negative number")
-        return None
-    unit = tab.get("unit")
-    if unit not in UNITS:
-        r.err(field_line(r.text, line, "unit"), f"unknown unit {unit!r} (use one of {', '.join(UNITS)})")
-        return None
-    approx = tab.get("approx", "exact")
-    if approx not in APPROX:
-        r.err(field_line(r.text, line, "approx"), f"unknown approx {approx!r} (use one of {', '.join(APPROX)})")
-        return None
-    year = tab.get("year")
-    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        r.err(field_line(r.text, line, "year"), "'year' must be an integer")
-        year = None
-    value_text = tab.get("value_text", fmt_plain(float(value)))
-    label = r.text_pair(tab, "label", line)
-    src = r.source(tab, line, str(value_text))
-    about = r.entity(tab, "about", line, hub_entity)
-    if not fid or src is None or not about:
-        return None
-    return Figure(fid, about, label, r.text_pair(tab, "short", line, required=False) or label, float(value), unit,
-                  approx, src, line, year, r.text_pair(tab, "note", line, required=False))
+    def fact(self, tab: dict[str, Any], line: int) -> Fact | None:
+        fid, label, en = self.ident(tab, line, self.seen), self.text_pair(tab, "label", line), self.string(tab, "en", line)
+        src, about, group = self.source(tab, line), self.entity(tab, "about", line, self.hub_entity), self.group(tab, line)
+        if src is not None and not src.quote:
+            self.err(field_line(self.text, line, "source"), "a [[fact]] needs the 'quote' it states")
+            return None
+        return Fact(fid, about, label, en, src, line, group) if fid and src and about else None
+
+    def rate(self, tab: dict[str, Any], line: int, figures: dict[str, Figure]) -> Rate | None:
+        rid, label = self.ident(tab, line, self.seen), self.text_pair(tab, "label", line)
+        parts = []
+        for key in ("from", "to", "years"):
+            fig = figures.get(tab.get(key, ""))
+            if fig is None:
+                self.err(field_line(self.text, line, key), f"{key!r} must name a [[figure]] id in this file, not {tab.get(key)!r}")
+            elif key == "years" and fig.unit != "years":
+                self.err(field_line(self.text, line, key), f"'years': figure {fig.id!r} is in {fig.unit}, not years")
+            elif fig.value <= 0:
+                self.err(field_line(self.text, line, key), f"{key!r}: figure {fig.id!r} must be positive")
+            else:
+                parts.append(fig)
+        if len(parts) == 3 and parts[0].unit != parts[1].unit:
+            self.err(field_line(self.text, line, "to"), f"'from' and 'to' need one unit ({parts[0].unit} vs {parts[1].unit})")
+            return None
+        if len(parts) < 3 or not rid:
+            return None
+        about = self.entity(tab, "about", line) if "about" in tab else parts[0].about  # default: what it grows
+        if not about:
+            return None
+        return Rate(rid, about, label, self.text_pair(tab, "short", line, required=False) or label,
+                    parts[0], parts[1], parts[2], line, self.text_pair(tab, "note", line, required=False))
+
+    def chart(self, tab: dict[str, Any], line: int, bars_by_id: dict[str, Bar]) -> Chart | None:
+        cid, title, desc = self.ident(tab, line, self.seen), self.text_pair(tab, "title", line), self.text_pair(tab, "desc", line)
+        ids = tab.get("bars")
+        if not isinstance(ids, list) or not ids:
+            self.err(field_line(self.text, line, "bars"), "'bars' must be a list of figure or rate ids")
+            return None
+        bad = [b for b in ids if not isinstance(b, str) or b not in bars_by_id]
+        for b in bad:
+            self.err(field_line(self.text, line, "bars"), f"unknown figure or rate {b!r} in 'bars'")
+        bars = tuple(bars_by_id[b] for b in ids if b not in bad)
+        units = {b.unit for b in bars}
+        if len(units) > 1:
+            self.err(field_line(self.text, line, "bars"), f"all bars of a chart need one unit, not {', '.join(sorted(units))}")
+            return None
+        return Chart(cid, title, desc, bars, units.pop(), line) if cid and bars and not bad else None
+
+    def card(self, tab: dict[str, Any], line: int) -> Card | None:
+        eid, src = self.entity(tab, "entity", line), self.source(tab, line)
+        return Card(eid, src, line) if eid and src else None
 
 
 def _load_one(path: Path, rel: str, sections: dict[str, dict[str, str]], entity_ids: set[str]) -> tuple[Hub | None, list[Problem]]:
     text = read_text(path, rel)
     data = parse_toml(text, rel, ContentError)
-    r = _Reader(rel, text, sections, entity_ids)
-    for key in sorted(set(data) - set(_TABLES)):
-        r.err(key_line(text, key), f"unknown top-level key {key!r} (use {', '.join(_TABLES)})")
     hub = data.get("hub")
     hub_line = key_line(text, "hub")
+    r = _Reader(rel, text, data, sections, entity_ids)
+    for key in sorted(set(data) - set(_TABLES)):
+        r.err(key_line(text, key), f"unknown top-level key {key!r} (use {', '.join(_TABLES)})")
     if not isinstance(hub, dict):
         r.err(1, "missing [hub] table (title, blurb, intro)")
         return None, r.problems
     r.keys(hub, hub_line, _HUB_KEYS, "[hub]")
-    hub_entity = r.entity(hub, "entity", hub_line) if "entity" in hub else ""
+    r.hub_entity = hub_entity = r.entity(hub, "entity", hub_line) if "entity" in hub else ""
     order = hub.get("order", 0)
     if isinstance(order, bool) or not isinstance(order, int):
         r.err(field_line(text, hub_line, "order"), "'order' must be an integer")
         order = 0
-    seen: dict[str, int] = {}
-    figures = [f for tab, ln in _tables(r, data, "figure") if (f := _figure(r, tab, ln, seen, hub_entity))]
+    groups = r.groups()
+    figures = [f for tab, ln in r.tables("figure", _FIGURE_KEYS) if (f := r.figure(tab, ln))]
     by_id = {f.id: f for f in figures}
-    facts = []
-    for tab, ln in _tables(r, data, "fact"):
-        r.keys(tab, ln, _FACT_KEYS, "[[fact]]")
-        fid, label, en = r.ident(tab, ln, seen), r.text_pair(tab, "label", ln), r.string(tab, "en", ln)
-        src, about = r.source(tab, ln), r.entity(tab, "about", ln, hub_entity)
-        if fid and src and about:
-            if not src.quote:
-                r.err(field_line(text, ln, "source"), "a [[fact]] needs the 'quote' it states")
-            facts.append(Fact(fid, about, label, en, src, ln))
-    rates = []
-    for tab, ln in _tables(r, data, "rate"):
-        r.keys(tab, ln, _RATE_KEYS, "[[rate]]")
-        rid, label, about = r.ident(tab, ln, seen), r.text_pair(tab, "label", ln), r.entity(tab, "about", ln, hub_entity)
-        parts = []
-        for key, units in (("from", None), ("to", None), ("years", ("years",))):
-            fig = by_id.get(tab.get(key, ""))
-            if fig is None:
-                r.err(field_line(text, ln, key), f"{key!r} must name a [[figure]] id in this file, not {tab.get(key)!r}")
-            elif units and fig.unit not in units:
-                r.err(field_line(text, ln, key), f"{key!r}: figure {fig.id!r} is in {fig.unit}, not years")
-            elif fig.value <= 0:
-                r.err(field_line(text, ln, key), f"{key!r}: figure {fig.id!r} must be positive")
-            else:
-                parts.append(fig)
-        if len(parts) == 3 and parts[0].unit != parts[1].unit:
-            r.err(field_line(text, ln, "to"), f"'from' and 'to' must have the same unit ({parts[0].unit} vs {parts[1].unit})")
-        elif len(parts) == 3 and rid and about:
-            rates.append(Rate(rid, about, label, r.text_pair(tab, "short", ln, required=False) or label,
-                              parts[0], parts[1], parts[2], ln, r.text_pair(tab, "note", ln, required=False)))
-    bars_by_id: dict[str, Bar] = {**by_id, **{x.id: x for x in rates}}
-    charts = []
-    for tab, ln in _tables(r, data, "chart"):
-        r.keys(tab, ln, _CHART_KEYS, "[[chart]]")
-        cid, title, desc = r.ident(tab, ln, seen), r.text_pair(tab, "title", ln), r.text_pair(tab, "desc", ln)
-        ids = tab.get("bars")
-        if not isinstance(ids, list) or not ids:
-            r.err(field_line(text, ln, "bars"), "'bars' must be a list of figure or rate ids")
-            continue
-        bars = [bars_by_id[b] for b in ids if isinstance(b, str) and b in bars_by_id]
-        for b in ids:
-            if not isinstance(b, str) or b not in bars_by_id:
-                r.err(field_line(text, ln, "bars"), f"unknown figure or rate {b!r} in 'bars'")
-        units = {b.unit for b in bars}
-        if len(units) > 1:
-            r.err(field_line(text, ln, "bars"), f"all bars of a chart need one unit, not {', '.join(sorted(units))}")
-        elif cid and bars and len(bars) == len(ids):
-            charts.append(Chart(cid, title, desc, tuple(bars), units.pop(), ln))
-    cards = []
-    for tab, ln in _tables(r, data, "card"):
-        r.keys(tab, ln, _CARD_KEYS, "[[card]]")
-        eid, src = r.entity(tab, "entity", ln), r.source(tab, ln)
-        if eid and src:
-            cards.append(Card(eid, src, ln))
+    facts = [f for tab, ln in r.tables("fact", _FACT_KEYS) if (f := r.fact(tab, ln))]
+    rates = [x for tab, ln in r.tables("rate", _RATE_KEYS) if (x := r.rate(tab, ln, by_id))]
+    bars: dict[str, Bar] = {**by_id, **{x.id: x for x in rates}}
+    charts = [c for tab, ln in r.tables("chart", _CHART_KEYS) if (c := r.chart(tab, ln, bars))]
+    cards = [c for tab, ln in r.tables("card", _CARD_KEYS) if (c := r.card(tab, ln))]
     hub_obj = Hub(
         id=path.stem, path=rel, order=order, entity=hub_entity, title=r.text_pair(hub, "title", hub_line),
         blurb=r.text_pair(hub, "blurb", hub_line), intro=r.text_pair(hub, "intro", hub_line),
         figures=tuple(figures), facts=tuple(facts), rates=tuple(rates), charts=tuple(charts), cards=tuple(cards),
+        groups=tuple(groups),
     )
     return hub_obj, r.problems
 
