@@ -241,6 +241,84 @@ def test_traditional_characters_are_kept() -> None:
     assert d.paragraphs[0].endswith("來自全國的專家學者圍繞數字化改造、綠色製造等議題展開研討。")
 
 
+# --- runs of blank lines: dropped blocks ---------------------------------------------------------------------
+
+def test_gaps_are_runs_of_blank_lines_between_pieces_of_text() -> None:
+    from site_builder.ingest.classify import classify
+
+    pieces = classify(decode("\n\n\n标题\n\n正文一。\n\n\n正文二。\n\u3000\n\u3000\u3000\n正文三。\n\n\f\n\n正文四。\n"
+                             "\n\n第2版\n\n\n正文五。\n", "p.txt"))
+    # the blank lines above the first text are no gap; a run next to a page break or a page number is the break's
+    assert [(p.line, p.after_gap) for p in pieces] == [(4, False), (6, False), (9, True), (12, True), (16, False),
+                                                       (19, False), (22, False)]
+
+
+@pytest.mark.parametrize("text, lead", [
+    ("6月10日，记者走进西瓜基地。", True), ("2021年，全市工业产值增长。", True), ("昨天，大会召开。", True),
+    ("近日，松门镇开展培训。", True), ("“我们在放假前就已经预料到了。”", True), ("随着订单增加，工厂满负荷运转。", True),
+    ("本报讯（记者甲）会议召开。", True), ("厂商之一，做到了市场占有率第一。", False), ("，带动农户增收。", False),
+    ("政治嘱托，奋力向着目标迈进。", False),
+])
+def test_what_opens_like_a_lead(text: str, lead: bool) -> None:
+    assert tx.opens_lead(text) is lead
+
+
+def test_fragment_below_a_headline_across_a_gap_is_an_orphan() -> None:
+    p = page_of("加大研发投入\n\n某公司开启新年加速奔跑模式\n\n\n\n厂商之一，市场占有率第一。\n\n去年公司销售额超过了7亿元。\n\n"
+                "公司将继续加大研发投入。\n")
+    (d,) = p.drafts
+    assert (d.kicker, d.title, d.paragraph_lines) == ("加大研发投入", "某公司开启新年加速奔跑模式", ((9,), (11,)))
+    assert [(o.line, o.text) for o in p.orphans] == [(7, "厂商之一，市场占有率第一。")]
+    assert [n.line for n in p.notes] == [7] and "across a run of blank lines" in p.notes[0].message
+
+
+def test_fragment_right_below_a_headline_without_a_gap_is_still_the_lead() -> None:
+    p = page_of("某公司开启新年加速奔跑模式\n\n厂商之一，市场占有率第一。\n\n去年公司销售额超过了7亿元。\n")
+    assert p.orphans == () and p.drafts[0].paragraph_lines == ((3,), (5,))
+
+
+@pytest.mark.parametrize("lead", ["6月10日，记者走进西瓜基地。", "“今年的瓜特别甜。”瓜农笑着说。", "随着气温升高，西瓜陆续成熟。"])
+def test_a_lead_across_a_gap_below_its_headline_is_kept(lead: str) -> None:
+    p = page_of(f"箬横西瓜喜获丰收\n\n\n{lead}\n\n今年全镇西瓜种植面积达2万亩。\n")
+    assert p.orphans == () and p.drafts[0].paragraphs == (lead, "今年全镇西瓜种植面积达2万亩。")
+
+
+def test_a_byline_above_a_gap_still_starts_the_article() -> None:
+    p = page_of("东海时评\n\n本报评论员\n\n\n\n专精特新，贵在专，难在精。\n")
+    assert p.orphans == () and p.drafts[0].paragraphs == ("专精特新，贵在专，难在精。",)
+
+
+def test_joins_across_a_gap_only_for_text_that_opens_mid_sentence_and_are_noted() -> None:
+    p = page_of("管网改造开工\n\n本报讯（记者甲）工程涉及小区8个、居民\n\n\n\n，计划年底前完工。\n")
+    assert p.drafts[0].paragraph_lines == ((3, 7),) and p.orphans == ()
+    message = "joined to line 3 across a run of blank lines: text may be missing between them"
+    assert [(n.line, n.message) for n in p.notes] == [(7, message)]
+
+
+def test_text_across_a_gap_from_an_unfinished_paragraph_is_an_orphan() -> None:
+    p = page_of("码头扩建\n\n本报讯（记者甲）新建码头可停靠\n\n\n村民们纷纷表示，公园让生活更加舒心。\n\n下一步，公园还将增设器材。\n\n"
+                "另一篇报道\n\n本报讯（记者乙）正文。\n")
+    assert [d.paragraph_lines for d in p.drafts] == [((3,),), ((12,),)]
+    assert [o.line for o in p.orphans] == [6, 8]  # and what follows it, as after any orphan
+    assert (6, "across a run of blank lines from line 3, which stopped mid-sentence: text may be missing between them") in [
+        (n.line, n.message) for n in p.notes]
+    # without the gap, the same two pieces are joined as one paragraph split by the layout
+    q = page_of("码头扩建\n\n本报讯（记者甲）新建码头可停靠\n\n村民们纷纷表示，公园让生活更加舒心。\n")
+    assert q.orphans == () and q.drafts[0].paragraph_lines == ((3, 5),)
+
+
+def test_text_across_a_gap_from_a_finished_paragraph_continues_the_article() -> None:
+    d = load(FIXTURES / "dropped-block-2023-06-13.txt").drafts[0]
+    assert d.paragraph_lines == ((3, 7), (9,), (12,))  # a picture between paragraphs loses nothing
+
+
+def test_a_page_break_among_blank_lines_is_no_gap() -> None:
+    p = load(FIXTURES / "dropped-block-2023-06-13.txt")
+    park = p.drafts[2]
+    assert park.paragraphs == ("本报讯（记者林晓）6月10日，箬横镇3个口袋公园建成开放，新增绿地面积5000平方米。",)
+    assert (30, "joined to line 26, which stopped mid-sentence") in [(n.line, n.message) for n in p.notes]
+
+
 # --- the seed page, without its map -------------------------------------------------------------------------
 
 def test_seed_without_map_proposes_the_five_articles() -> None:
@@ -265,10 +343,27 @@ def test_seed_without_map_rejoins_the_layout_splits() -> None:
                    "同时强化一二三产协同联动", "改造城园厂"):
         assert joined in text
     valeo = p.drafts[4]
-    assert valeo.paragraphs[1].endswith("我们在") and valeo.paragraphs[2].startswith("凭借着")
+    assert valeo.paragraphs[0].endswith("我们在") and valeo.paragraphs[1].startswith("凭借着")
     # every join is listed for the editor to check, and so is the sentence that breaks off
     assert {n.line for n in p.notes if n.message.startswith("joined")} == {19, 31, 49, 53, 57, 59, 61}
     assert (81, "the paragraph stops mid-sentence and nothing on the page continues it") in [(n.line, n.message) for n in p.notes]
+
+
+def test_seed_without_map_lists_the_lost_opening_of_the_valeo_report_as_an_orphan() -> None:
+    p = load(SEED)
+    assert [(d.title, d.reporters) for d in p.drafts] == [
+        ("全市三级干部大会暨强工兴市大会召开", ("柳文岳",)), ("台州市民营经济发展暨优化营商环境大会召开", ("江盈盈",)),
+        ("台州高质量发展建设共同富裕先行市工作部署会召开", ("江盈盈",)), ("曙光时评", ("本报评论员",)),
+        ("法雷奥温岭开启新年“抢跑”模式", ())]
+    # line 79 follows the Valeo headline across three blank lines and starts in the middle of a sentence
+    assert [(o.line, o.text[:5]) for o in p.orphans] == [(79, "厂商之一，")]
+    valeo = p.drafts[4]
+    assert valeo.kicker == "加大研发投入迎接新挑战" and valeo.paragraph_lines == ((81,), (83,), (85,))
+    # line 57 (the speech, resumed mid-sentence) is one blank line below the commentary's unfinished line 55,
+    # like every ordinary layout split: nothing on the page tells them apart, so it is joined, and noted
+    commentary = p.drafts[3]
+    assert (55, 57, 59, 61) in commentary.paragraph_lines
+    assert (57, "joined to line 55, which stopped mid-sentence") in [(n.line, n.message) for n in p.notes]
 
 
 def test_seed_without_map_places_every_line() -> None:

@@ -7,6 +7,14 @@ Each non-blank line is one piece. Most lines are decided by their own shape
   paragraph, unless a byline or another headline line follows it;
 - a short line with one comma (大抓工业,奋进2000亿) is a headline only next to
   another headline line or right above a byline.
+
+Blank lines are dropped, but a piece remembers whether it follows a **gap**: a
+run of at least GAP_BLANKS blank lines right after another piece of text. In
+text extracted from a print layout one blank line separates paragraphs; a run
+of them is where a block did not come through (a picture, a box, a lost
+passage). A run next to a page break (a form feed, page furniture, a jump
+note on its own line) is the page break's, not a gap; so are the blank lines
+before the first piece.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from site_builder.ingest.lines import Line
 log = logging.getLogger(__name__)
 
 KINDS = ("heading", "column", "byline", "furniture", "body")
+GAP_BLANKS = 2  # blank lines in a row that mark a dropped block
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,7 @@ class Piece:
     byline: tx.Byline | None = None  # of a byline line, or of a body line that opens with 本报讯（…）
     jump_from: bool = False  # opened with （上接第N版）: continues an article from elsewhere
     jump_to: bool = False  # ended with （下转第N版）: its article continues elsewhere
+    after_gap: bool = False  # a run of blank lines (a dropped block) lies between it and the text above
 
     @property
     def opens_unit(self) -> bool:
@@ -57,9 +67,13 @@ def classify(lines: tuple[Line, ...]) -> list[Piece]:
     """The pieces of a page, in source order (blank lines dropped)."""
     raw: list[Piece] = []
     carry = False  # a （上接第N版） line of its own marks the text after it
+    blanks, page_break, after_text = 0, False, False  # the blank lines since the last text line; was that text?
     for ln in lines:
         if not ln.text:
+            blanks, page_break = blanks + 1, page_break or ln.page_break
             continue
+        gap = after_text and blanks >= GAP_BLANKS and not (page_break or ln.page_break)
+        blanks, page_break, after_text = 0, False, False
         text, jump_from, jump_to = ln.text, carry, False
         m = tx.JUMP_FROM_RE.match(text)
         if m:
@@ -75,7 +89,8 @@ def classify(lines: tuple[Line, ...]) -> list[Piece]:
         kind, by = _shape(Line(ln.no, text))
         if (jump_from or jump_to) and kind != "body":  # text next to a jump note is body text
             kind, by = "body", None
-        raw.append(Piece(ln.no, text, kind, by, jump_from, jump_to))
+        after_text = kind != "furniture"
+        raw.append(Piece(ln.no, text, kind, by, jump_from, jump_to, gap and after_text))
     return _resolve(raw)
 
 

@@ -13,6 +13,13 @@ Rules, in the order they are tried for each paragraph:
 4. Any other paragraph continues the current story; before the first story,
    or after an orphan, it is an orphan too.
 
+A gap — a run of blank lines, where the layout dropped a block — is not
+bridged on a guess. A paragraph right below a headline group across a gap is
+the story's lead only if it opens like one (tx.opens_lead); otherwise it is an
+orphan and the headline waits for the next paragraph. A paragraph across a gap
+from a paragraph that stopped mid-sentence is an orphan (a piece that opens
+mid-sentence was already joined there by join.py, with a note).
+
 A headline group with no text of its own (a banner above other headlines) goes
 to the first later story that has a byline but no headline, preferring one
 whose lead repeats the headline; a banner left over is an orphan.
@@ -111,6 +118,11 @@ def group(units: list[Unit]) -> tuple[list[Story], list[Orphan], list[Note]]:
     stray = False  # the last paragraph was an orphan: what follows cannot be placed either
     joined_across: set[int] = set()  # lines joined to a paragraph elsewhere on the page (noted already)
 
+    def lost(par: Paragraph, message: str) -> None:
+        """``par`` is an orphan because of a gap above it; say why."""
+        orphans.append(Orphan(par.text, par.line, par.lines))
+        notes.append(Note(par.line, message))
+
     def start(byline_piece: Piece | None) -> _Building:
         nonlocal current, stray
         head = pending.pop() if pending else None
@@ -127,7 +139,7 @@ def group(units: list[Unit]) -> tuple[list[Story], list[Orphan], list[Note]]:
         pool = jumped if par.jump_from and jumped else ends
         return pool[-1] if pool else None
 
-    for u in units:
+    for u, previous in zip(units, [None, *units]):
         if isinstance(u, Piece) and u.kind in ("heading", "column"):
             run.append(u)
             continue
@@ -137,6 +149,10 @@ def group(units: list[Unit]) -> tuple[list[Story], list[Orphan], list[Note]]:
         if isinstance(u, Piece):  # a byline on its own line
             start(u)
             continue
+        if u.byline is None and pending and not u.jump_from and u.after_gap and not tx.opens_lead(u.text):
+            lost(u, f"below the headline at line {pending[-1].first_line} across a run of blank lines, and it does "
+                    "not open like a lead: the article's beginning may be missing")
+            continue  # the headline waits for the next paragraph
         if u.byline is not None or (pending and not u.jump_from):
             start(None).paragraphs.append(u)
         elif u.jump_from or tx.starts_mid_sentence(u.text):
@@ -159,6 +175,11 @@ def group(units: list[Unit]) -> tuple[list[Story], list[Orphan], list[Note]]:
                 target.paragraphs.append(u)
                 notes.append(Note(u.line, f"continues the article at line {target.paragraphs[0].line}"))
             current, stray = target, False
+        elif (current is not None and not stray and u.after_gap and isinstance(previous, Paragraph) and previous.open
+              and not previous.jump_to):
+            lost(u, f"across a run of blank lines from line {previous.lines[-1]}, which stopped mid-sentence: "
+                    "text may be missing between them")
+            stray = True
         elif current is not None and not stray:
             current.paragraphs.append(u)
         else:
@@ -177,8 +198,9 @@ def group(units: list[Unit]) -> tuple[list[Story], list[Orphan], list[Note]]:
             notes.append(Note(lines[0], "a headline or byline with no text below it"))
             continue
         for par in s.paragraphs:
-            notes.extend(Note(b, f"joined to line {a}, which stopped mid-sentence") for a, b in zip(par.lines, par.lines[1:])
-                         if b not in joined_across)
+            notes.extend(Note(b, f"joined to line {a} across a run of blank lines: text may be missing between them"
+                              if b in par.gap_joins else f"joined to line {a}, which stopped mid-sentence")
+                         for a, b in zip(par.lines, par.lines[1:]) if b not in joined_across)
             if par.jump_to:
                 notes.append(Note(par.lines[-1], "the article continues on another page (下转)"))
             elif par.open:

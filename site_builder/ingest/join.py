@@ -5,7 +5,9 @@ piece of body text, unless that piece starts a new unit (a byline or news
 lead, a headline, a column name), is marked （上接第N版）, or opens with a
 sentence-initial adverbial (凭借…，): then the paragraph keeps its open end.
 Page furniture between the two pieces (a page number, a page break) does not
-stop the join.
+stop the join. Across a gap (a run of blank lines: a dropped block) only a piece
+that opens mid-sentence (，、的…) continues the paragraph, and the join is
+remembered so that the editor is told text may be missing there.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class Paragraph:
     byline: tx.Byline | None = None  # the news lead's byline, if the paragraph opens with one
     jump_from: bool = False
     jump_to: bool = False
+    after_gap: bool = False  # its first piece follows a run of blank lines
+    gap_joins: tuple[int, ...] = ()  # lines joined to the text before them across a run of blank lines
 
     @property
     def line(self) -> int:
@@ -37,21 +41,27 @@ class Paragraph:
 
     @classmethod
     def of(cls, piece: Piece) -> Paragraph:
-        return cls((piece.line,), piece.text, piece.byline, piece.jump_from, piece.jump_to)
+        return cls((piece.line,), piece.text, piece.byline, piece.jump_from, piece.jump_to, piece.after_gap)
 
     def accepts(self, piece: Piece) -> bool:
-        """True if ``piece`` continues this paragraph's unfinished sentence."""
+        """True if ``piece`` continues this paragraph's unfinished sentence.
+
+        Across a run of blank lines only a piece that opens mid-sentence does: what
+        follows a dropped block is not taken to go on with the sentence before it.
+        """
         return (self.open and not self.jump_to and piece.kind == "body" and not piece.opens_unit
-                and not piece.jump_from and not tx.opens_sentence(piece.text))
+                and not piece.jump_from and not tx.opens_sentence(piece.text)
+                and (not piece.after_gap or tx.starts_mid_sentence(piece.text)))
 
     def extend(self, piece: Piece) -> Paragraph:
         return Paragraph(self.lines + (piece.line,), tx.join_text(self.text, piece.text), self.byline,
-                         self.jump_from, piece.jump_to)
+                         self.jump_from, piece.jump_to, self.after_gap,
+                         self.gap_joins + ((piece.line,) if piece.after_gap else ()))
 
     def join(self, other: Paragraph) -> Paragraph:
         """This paragraph continued by ``other`` (placed elsewhere on the page)."""
         return Paragraph(self.lines + other.lines, tx.join_text(self.text, other.text), self.byline,
-                         self.jump_from, other.jump_to)
+                         self.jump_from, other.jump_to, self.after_gap, self.gap_joins + other.gap_joins)
 
 
 Unit = Piece | Paragraph

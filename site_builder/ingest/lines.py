@@ -19,6 +19,7 @@ class Line:
 
     no: int
     text: str
+    page_break: bool = False  # the raw line held a form feed
 
 
 def decode(text: str, rel: str) -> tuple[Line, ...]:
@@ -29,7 +30,7 @@ def decode(text: str, rel: str) -> tuple[Line, ...]:
         what = "contains NUL bytes" if m.group() == "\x00" else f"control character U+{ord(m.group()):04X}"
         raise ImportError_(f"binary file ({what})", rel, line)
     # str.strip() also removes full-width spaces (U+3000) and form feeds (page breaks)
-    lines = tuple(Line(i, raw.strip()) for i, raw in enumerate(text.split("\n"), 1))
+    lines = tuple(Line(i, raw.strip(), "\f" in raw) for i, raw in enumerate(text.split("\n"), 1))
     if not any(ln.text for ln in lines):
         raise ImportError_("empty file: no text to import", rel, 1)
     return lines

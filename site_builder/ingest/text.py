@@ -21,6 +21,12 @@ OPENER_RE = re.compile(
     r"^(?:凭借|随着|通过|对于|为了|根据|由于|据悉|据了解|据介绍|据统计|此外|另外|与此同时|近年来|近日|日前|"
     r"目前|当前|眼下|如今|今年以来|去年以来|截至)[^，,。]{0,24}[，,]"
 )
+# How a lead can open besides 本报讯（…） and a sentence-opening adverbial: a date or a time word
+# (2月8日, 2021年, 昨天, 近日, 连日来) or an opening quotation mark.
+LEAD_OPENER_RE = re.compile(
+    r"^(?:[“「『\"]|(?:[0-9０-９]{4}\s*年)|[0-9０-９]{1,2}\s*月|[前昨今当][天日]|连日来|連日來|近期|最近|上午|下午|晚上|"
+    r"日前|近日|目前|如今|眼下|当前|當前)"
+)
 # Column names end like this (曙光时评, 东海短评, 新闻观察 ...).
 COLUMN_RE = re.compile(r"^\S{1,8}(?:[时時][评評]|短[评評]|快[评評]|[锐銳][评評]|[热熱][评評]|微[评評]|[评評][论論]|新[论論]|[论論][坛壇]|"
                        r"[观觀][察]|[视視][点點]|[观觀][点點]|[随隨][笔筆]|[杂雜]谈|[杂雜]談|漫[谈談]|[述][评評]|言[论論])$")
@@ -61,6 +67,12 @@ def starts_mid_sentence(text: str) -> bool:
 def opens_sentence(text: str) -> bool:
     """True if ``text`` opens with a sentence-initial adverbial clause (凭借…，, 随着…，, 据悉，…)."""
     return bool(OPENER_RE.match(text))
+
+
+def opens_lead(text: str) -> bool:
+    """True if ``text`` opens the way an article's first paragraph does: a news lead, a date or time
+    word, an opening quotation mark or a sentence-opening adverbial clause."""
+    return bool(LEAD_RE.match(text) or LEAD_OPENER_RE.match(text) or OPENER_RE.match(text))
 
 
 def join_text(a: str, b: str) -> str:
