@@ -11,6 +11,7 @@ from pathlib import Path
 from site_builder import entity_pages, feeds, search, urls, views
 from site_builder.config import SiteConfig, load_config, tree_files
 from site_builder.content import load_articles
+from site_builder.deps import BuildCache, ProgressFn, RenderPlan, scan_inputs
 from site_builder.errors import Problem, SiteError
 from site_builder.markdown import Renderer
 from site_builder.output import WriteReport, commit_site
@@ -29,13 +30,16 @@ class BuildReport:
     seconds: float = 0.0
     output: str = ""
     warnings: list[Problem] = field(default_factory=list)
+    rendered: int = 0  # pages rendered by this build
+    skipped: int = 0  # pages whose inputs had not changed (see site_builder.deps)
 
     def summary(self) -> str:
-        return (f"built {self.pages} pages into {self.output}: {self.written} written, {self.unchanged} unchanged, "
-                f"{self.removed} removed in {self.seconds:.2f}s")
+        return (f"built {self.pages} pages into {self.output}: {self.rendered} rendered, {self.skipped} skipped; "
+                f"{self.written} files written, {self.unchanged} unchanged, {self.removed} removed "
+                f"in {self.seconds:.2f}s")
 
 
-def load_site(root: Path) -> SiteData:
+def load_site(root: Path, renderer: Renderer | None = None) -> SiteData:
     """Read and validate all inputs; raises SiteError listing every problem."""
     config = load_config(root)
     problems: list[Problem] = []
@@ -51,7 +55,7 @@ def load_site(root: Path) -> SiteData:
         problems.extend(exc.problems)
     if problems:
         raise SiteError(problems)
-    site = SiteData(config=config, articles=articles, renderer=Renderer(), extras={"home": home})
+    site = SiteData(config=config, articles=articles, renderer=renderer or Renderer(), extras={"home": home})
     entity_pages.attach(root, site)  # registry, mentions index, hubs -> site.text_hook and site.extras
     return site
 
@@ -88,14 +92,20 @@ def alternates(config: SiteConfig, page: Page) -> list[dict[str, str]]:
     return alts
 
 
-def render_all(root: Path, site: SiteData, pages: list[Page]) -> dict[str, bytes]:
+def render_all(root: Path, site: SiteData, pages: list[Page], plan: RenderPlan | None = None) -> dict[str, bytes]:
+    """Render every page; with a ``plan``, pages whose inputs did not change keep their last output."""
     tree_files(root, "templates")  # refuse symlinks: Jinja would follow them out of the project
     env = make_env(root / "templates")
     files: dict[str, bytes] = {}
     built = {p.path for p in pages}
     if feeds.has_absolute_base(site.config):
         built |= {views.feed_path(lang) for lang in ("zh", "en")}
+    if plan is not None:
+        plan.prepare(env)  # compiled templates cached on disk
     for page in pages:
+        if plan is not None and (cached := plan.cached(page)) is not None:
+            files[page.path] = cached
+            continue
         ctx = dict(page.context)
         ctx.update(views.chrome_view(page.lang, built, page.path))
         ctx["canonical"] = urls.absolute(site.config.base_url, page.path)
@@ -107,16 +117,29 @@ def render_all(root: Path, site: SiteData, pages: list[Page]) -> dict[str, bytes
 
 
 def build(root: Path, out: str | Path | None = None, *,
-          gate: Callable[[SiteData, list[Page], dict[str, bytes]], list[Problem]] | None = None) -> BuildReport:
+          gate: Callable[[SiteData, list[Page], dict[str, bytes]], list[Problem]] | None = None,
+          incremental: bool = True, progress: ProgressFn | None = None) -> BuildReport:
     """Build the whole site; the output folder changes only if everything succeeded.
 
     ``gate`` (``build --strict``: :func:`site_builder.check.gate`) sees the finished files before
     they are written; if it returns any error, nothing is written and SiteError is raised.
+    ``incremental``: re-render only pages whose inputs changed since the last build into the same
+    folder, and stop early if no input changed (see :mod:`site_builder.deps`); the output is the same.
     """
     start = time.perf_counter()
-    site = load_site(root)
+    out_dir = load_config(root).output_dir(out)
+    cache = BuildCache(root, out_dir) if incremental else None
+    inputs = scan_inputs(root) if cache is not None else None
+    if cache is not None and inputs is not None and cache.up_to_date(inputs, gated=gate is not None):
+        return BuildReport(pages=cache.old.page_count, unchanged=len(cache.old.outputs), skipped=cache.old.page_count,
+                           seconds=time.perf_counter() - start, output=str(out_dir))
+    if progress is not None:
+        progress("reading content", 0, 0)
+    renderer = cache.renderer(inputs) if cache is not None and inputs is not None else None
+    site = load_site(root, renderer)
     pages = plan_pages(site)
-    files = render_all(root, site, pages)
+    plan = cache.plan(inputs, pages, progress) if cache is not None and inputs is not None else None
+    files = render_all(root, site, pages, plan)
     files.update(static_files(root))
     files.update(feeds.site_files(site, pages))
     files.update(search.index_files(root, files))
@@ -126,7 +149,11 @@ def build(root: Path, out: str | Path | None = None, *,
         if any(p.severity == "error" for p in found):
             raise SiteError(found)
         gate_warnings = found
-    out_dir = site.config.output_dir(out)
+    if progress is not None:
+        progress("writing", 0, 0)
     report: WriteReport = commit_site(out_dir, files)
+    if cache is not None and inputs is not None:
+        cache.save(inputs, plan, renderer, len(pages), checked=gate is not None)
     return BuildReport(pages=len(pages), written=report.written, unchanged=report.unchanged, removed=report.removed,
-                       seconds=time.perf_counter() - start, output=str(out_dir), warnings=gate_warnings)
+                       seconds=time.perf_counter() - start, output=str(out_dir), warnings=gate_warnings,
+                       rendered=plan.rendered if plan else len(pages), skipped=plan.skipped if plan else 0)

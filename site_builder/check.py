@@ -446,7 +446,7 @@ def run_check(root: Path, site_dir: Path | None = None) -> CheckReport:
     if site_dir is None:
         try:
             with tempfile.TemporaryDirectory(prefix="site-builder-check-") as tmp:
-                build(root, Path(tmp) / "site", gate=capture)
+                build(root, Path(tmp) / "site", gate=capture, incremental=False)
         except SiteError as exc:
             report.findings = build_findings(exc)
             try:  # the content may still load (e.g. only a template is broken): check what we can

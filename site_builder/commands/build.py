@@ -13,6 +13,12 @@ Writes a Chinese and an English page for every article, the home pages and
 article indexes, into the output folder (site.toml `output`, default public/).
 Nothing in the output folder changes unless the whole build succeeds; files
 whose bytes did not change are not rewritten.
+
+Builds are incremental: only pages whose inputs (content, registry, data,
+templates, config) changed since the last build into the same folder are
+rendered again, and a build with no changes stops at once. The record lives in
+.site-builder-cache/ (safe to delete); --full ignores it. The output is the
+same either way.
 """
 
 
@@ -21,14 +27,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, help="output folder (default: site.toml `output`)")
     p.add_argument("--strict", action="store_true",
                    help="fail (and write nothing) on any error `site-builder check` would report")
+    p.add_argument("--full", action="store_true", help="render every page, ignoring what the last build recorded")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from site_builder.build import build
     from site_builder.check import gate
+    from site_builder.deps import TerminalProgress
 
-    report = build(args.root.resolve(), args.out, gate=gate if args.strict else None)
+    progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
+    try:
+        report = build(args.root.resolve(), args.out, gate=gate if args.strict else None, incremental=not args.full,
+                       progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     if not args.quiet:
         for problem in report.warnings:
             print(str(problem), file=sys.stderr)

@@ -1,0 +1,472 @@
+"""What each output page was made from, by content hash: incremental builds.
+
+Lektor's idea, with contents hashed rather than mtimes compared:
+
+* :func:`scan_inputs` hashes every file a build may read (``content/``,
+  ``templates/``, ``static/``) and the generator itself (its source, its
+  libraries' versions, the installed search tools).
+* A page's *fingerprint* hashes what every page sees (the code, ``site.toml``
+  and every other non-article file under ``content/`` — registry, data,
+  home page — and the list of output paths, which the navigation reads), the
+  page's own path, template and counterpart, the closure of its template
+  (``extends``/``include``/``import``, found with :mod:`jinja2.meta`), and each
+  input its ``Page.deps`` names:
+
+  ==================  =====================================================
+  ``article:<slug>``  ``content/articles/<slug>.zh.md`` and ``.en.md``
+  ``article:*``       every article file
+  ``registry``        ``content/entities.toml``
+  ``data:<name>``     ``content/data/<name>``
+  ``file:<path>``     that file (relative to the project root)
+  ``template:<name>`` another template and what it includes
+  ``config``          ``content/site.toml``
+  ==================  =====================================================
+
+  A page without deps, or naming any other key, is rendered on every build.
+* The manifest (``.site-builder-cache/builds/<output>.json``) keeps each page's
+  fingerprint and the size and mtime of every output file as written. A page
+  whose fingerprint is unchanged and whose output file is untouched is not
+  rendered: its bytes are taken from the output folder.
+* A build whose inputs all hash as in the manifest, with its output untouched,
+  stops there: nothing is parsed, rendered or written.
+* :class:`CachingRenderer` keeps each rendered Markdown text by hash of (text,
+  language, render options, code, registry and data), so unchanged Markdown is
+  not parsed again.
+
+Everything here lives in ``.site-builder-cache/`` (git-ignored); deleting it
+only makes the next build a full one.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import re
+import stat
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TextIO
+
+import jinja2
+import jinja2.meta
+
+from site_builder.markdown import Renderer
+from site_builder.output import atomic_write
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = ".site-builder-cache"
+FORMAT = 1  # bump when the manifest or the Markdown cache changes meaning
+INPUT_DIRS = ("content", "templates", "static")
+CONFIG = "content/site.toml"
+REGISTRY = "content/entities.toml"
+_ARTICLE = re.compile(r"^content/articles/([^/]+)\.(zh|en)\.md$")
+_LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "pyahocorasick", "pypinyin", "pagefind_bin_extended")
+_ENVIRONMENT = ("SITE_BUILDER_PAGEFIND",)  # variables the build reads
+
+
+def digest(*parts: str | bytes) -> str:
+    """A 32-hex-digit hash of ``parts`` (length-prefixed, so ("ab", "c") != ("a", "bc"))."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    """Hash of a regular file's bytes; links and special files hash as what they are, never read."""
+    try:
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            return digest("symlink", os.readlink(path))
+        if not stat.S_ISREG(st.st_mode):
+            return digest("special", str(stat.S_IFMT(st.st_mode)))
+        return digest(path.read_bytes())
+    except OSError as exc:
+        return digest("unreadable", str(exc.errno))
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The generator as this process runs it: its Python source, Python and library versions."""
+    parts: list[str] = [sys.version, str(FORMAT)]
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        parts += [path.relative_to(package).as_posix(), _file_digest(path)]
+    for name in _LIBRARIES:
+        try:
+            parts += [name, metadata.version(name)]
+        except metadata.PackageNotFoundError:
+            parts += [name, "-"]
+    return digest(*parts)
+
+
+def tools_digest(root: Path) -> str:
+    """The project's installed tools (the search indexer): their lock file, what is installed, the variables."""
+    tools = root / "tools"
+    parts = [_file_digest(tools / "package-lock.json"), _file_digest(tools / "node_modules" / ".installed"),
+             *(f"{name}={os.environ.get(name, '')}" for name in _ENVIRONMENT)]
+    bin_dir = tools / "node_modules" / ".bin"
+    if bin_dir.is_dir():
+        parts += sorted(os.listdir(bin_dir))
+    return digest(*parts)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Content hashes of everything a build reads, taken before the build reads it."""
+
+    files: Mapping[str, str]  # project-relative path -> hash
+    code: str  # the generator and its tools
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """Changes when anything a build reads changes."""
+        return digest(self.code, *(f"{path}\0{h}" for path, h in sorted(self.files.items())))
+
+    @functools.cached_property
+    def shared(self) -> str:
+        """What every page sees: the code, site.toml and every non-article file under content/."""
+        return digest(self.code, *(f"{p}\0{h}" for p, h in sorted(self.files.items())
+                                   if p.startswith("content/") and not _ARTICLE.match(p)))
+
+    @functools.cached_property
+    def markdown_salt(self) -> str:
+        """What rendered Markdown may depend on besides its text: the code, the registry and data files."""
+        return digest(self.code, *(f"{p}\0{h}" for p, h in sorted(self.files.items())
+                                   if p.startswith("content/") and not _ARTICLE.match(p) and p != CONFIG))
+
+    def _file(self, rel: str) -> str:
+        return self.files.get(rel, "missing")
+
+    def key(self, key: str) -> str | None:
+        """The hash of one ``Page.deps`` key, or None for a key this module does not know."""
+        kind, _, arg = key.partition(":")
+        if kind == "article" and arg == "*":
+            return digest(*(f"{p}\0{h}" for p, h in sorted(self.files.items()) if _ARTICLE.match(p)))
+        if kind == "article" and arg:
+            return digest(self._file(f"content/articles/{arg}.zh.md"), self._file(f"content/articles/{arg}.en.md"))
+        if key == "registry":
+            return digest(self._file(REGISTRY), *(f"{p}\0{h}" for p, h in sorted(self.files.items())
+                                                  if p.startswith("content/entities/")))
+        if key == "config":
+            return self._file(CONFIG)
+        if kind == "data" and arg:
+            return self._file(f"content/data/{arg}")
+        if kind == "file" and arg:
+            return self._file(arg)
+        return None
+
+
+def scan_inputs(root: Path) -> Inputs:
+    """Hash every file under content/, templates/ and static/ (links and special files are not followed)."""
+    files: dict[str, str] = {}
+    for top in INPUT_DIRS:
+        base = root / top
+        if base.is_symlink() or (base.exists() and not base.is_dir()):
+            files[top] = _file_digest(base)
+            continue
+        for dirpath, dirs, names in os.walk(base):
+            dirs.sort()
+            for name in names:
+                path = Path(dirpath) / name
+                files[path.relative_to(root).as_posix()] = _file_digest(path)
+            for name in dirs:
+                path = Path(dirpath) / name
+                if path.is_symlink():  # os.walk does not descend into it; the build refuses it
+                    files[path.relative_to(root).as_posix()] = _file_digest(path)
+    return Inputs(files, digest(code_digest(), tools_digest(root)))
+
+
+class TemplateDeps:
+    """The hash of a template together with everything it extends, includes or imports."""
+
+    def __init__(self, inputs: Inputs, templates_dir: Path, known: Mapping[str, Any] | None = None) -> None:
+        self.inputs = inputs
+        self.dir = templates_dir
+        self._env = jinja2.Environment()  # parsing only: no loader, filters or globals needed
+        self._refs: dict[str, frozenset[str] | None] = {}  # None: refers to a template chosen at run time
+        self._closure: dict[str, str] = {}
+        # references found by earlier builds, by template: [file hash, names or None] (parsing is not free)
+        self._known = dict(known or {})
+
+    def record(self) -> dict[str, Any]:
+        """What to keep for the next build: each template's hash and the templates it refers to."""
+        out = dict(self._known)
+        for name, refs in self._refs.items():
+            out[name] = [self._file(name), None if refs is None else sorted(refs)]
+        return out
+
+    def _file(self, name: str) -> str:
+        return self.inputs.files.get(f"templates/{name}", "missing")
+
+    def _references(self, name: str) -> frozenset[str] | None:
+        if name not in self._refs:
+            known = self._known.get(name)
+            if isinstance(known, list) and len(known) == 2 and known[0] == self._file(name) != "missing":
+                self._refs[name] = None if known[1] is None else frozenset(str(n) for n in known[1])
+                return self._refs[name]
+            try:
+                source = (self.dir / name).read_text(encoding="utf-8")
+                found = list(jinja2.meta.find_referenced_templates(self._env.parse(source)))
+                self._refs[name] = None if None in found else frozenset(str(n) for n in found)
+            except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+                self._refs[name] = frozenset()  # the render reports it; the file hash covers its fix
+        return self._refs[name]
+
+    def closure(self, name: str) -> str:
+        if name not in self._closure:
+            seen: set[str] = set()
+            todo = [name]
+            dynamic = False
+            while todo:
+                current = todo.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                refs = self._references(current)
+                if refs is None:
+                    dynamic = True
+                    break
+                todo.extend(refs)
+            if dynamic:  # any template may be used: depend on them all
+                seen = {p[len("templates/"):] for p in self.inputs.files if p.startswith("templates/")} | {name}
+            self._closure[name] = digest(*(f"{n}\0{self._file(n)}" for n in sorted(seen)))
+        return self._closure[name]
+
+
+class CachingRenderer(Renderer):
+    """A Markdown renderer that keeps its output by hash of (text, language, options, ``salt``).
+
+    The text hook (entity linking) must be a pure function of its text, its env
+    and what ``salt`` covers (code, registry, data); a hook that depends on
+    more gives itself (or its object) a ``cache_key`` string.
+    """
+
+    def __init__(self, cache: Mapping[str, str], salt: str) -> None:
+        super().__init__()
+        self._old = cache
+        self.salt = salt
+        self.used: dict[str, str] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def _key(self, kind: str, text: str, lang: str, env: dict[str, Any]) -> str | None:
+        parts = [self.salt, kind, lang, text]
+        for name in sorted(env):
+            value = env[name]
+            if name == "text_hook":
+                hook_key = getattr(value, "cache_key", None) or getattr(getattr(value, "__self__", None), "cache_key", None)
+                parts += [name, "none" if value is None else str(hook_key or "site")]
+            elif value is None or isinstance(value, str | int | float | bool):
+                parts += [name, repr(value)]
+            elif isinstance(value, set | frozenset | list | tuple) and all(isinstance(v, str) for v in value):
+                items = sorted(value) if isinstance(value, set | frozenset) else list(value)
+                parts += [name, type(value).__name__, *items]
+            else:
+                return None  # an option we cannot hash: render every time
+        return digest(*parts)
+
+    def _cached(self, kind: str, text: str, lang: str, env: dict[str, Any], render: Callable[[], str]) -> str:
+        key = self._key(kind, text, lang, env)
+        if key is None:
+            return render()
+        html = self.used.get(key) or self._old.get(key)
+        if html is None:
+            self.misses += 1
+            html = render()
+        else:
+            self.hits += 1
+        self.used[key] = html
+        return html
+
+    def render(self, text: str, lang: str, **env: Any) -> str:
+        return self._cached("block", text, lang, env, lambda: super(CachingRenderer, self).render(text, lang, **env))
+
+    def render_inline(self, text: str, lang: str, **env: Any) -> str:
+        return self._cached("inline", text, lang, env,
+                            lambda: super(CachingRenderer, self).render_inline(text, lang, **env))
+
+
+ProgressFn = Callable[[str, int, int], None]  # (what, done, total)
+
+
+class TerminalProgress:
+    """One line on a terminal, redrawn at most ten times a second, once a build has taken a moment."""
+
+    def __init__(self, stream: TextIO, after: float = 0.5) -> None:
+        self.stream = stream
+        self.after = after
+        self.start = time.monotonic()
+        self._last = 0.0
+        self._drawn = False
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.start < self.after or (now - self._last < 0.1 and done < total):
+            return
+        self._last = now
+        count = f" {done}/{total}" if total else ""
+        self.stream.write(f"\r\x1b[K{what}{count}")
+        self.stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        if self._drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._drawn = False
+
+
+@dataclass
+class Manifest:
+    fingerprint: str = ""
+    checked: bool = False  # the build passed a gate (build --strict)
+    page_count: int = 0
+    pages: dict[str, str] = field(default_factory=dict)  # output path -> page fingerprint
+    outputs: dict[str, list[int]] = field(default_factory=dict)  # output path -> [size, mtime_ns]
+    templates: dict[str, Any] = field(default_factory=dict)  # see TemplateDeps.record
+
+
+def _stats(out: Path) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for dirpath, _dirs, names in os.walk(out):
+        for name in names:
+            path = Path(dirpath) / name
+            try:
+                st = path.lstat()
+            except OSError:
+                continue
+            found[path.relative_to(out).as_posix()] = [st.st_size, st.st_mtime_ns]
+    return found
+
+
+class RenderPlan:
+    """Decides, page by page, whether a page must be rendered or its last output still holds."""
+
+    def __init__(self, inputs: Inputs, templates: TemplateDeps, old: Manifest, out: Path, pages: Sequence[Any],
+                 progress: ProgressFn | None = None, cache_dir: Path = Path(CACHE_DIR)) -> None:
+        self.inputs = inputs
+        self.cache_dir = cache_dir
+        self.templates = templates
+        self.old = old
+        self.out = out
+        self.progress = progress
+        self.total = len(pages)
+        self.page_set = digest(*sorted(p.path for p in pages))
+        self.fingerprints: dict[str, str] = {}
+        self.rendered = 0
+        self.skipped = 0
+
+    def fingerprint(self, page: Any) -> str | None:
+        """Hash of everything ``page`` is made from, or None if its deps are unknown (render it always)."""
+        if not page.deps:
+            return None
+        keys = []
+        for key in page.deps:
+            h = self.inputs.key(key)
+            if h is None:
+                log.debug("%s: unknown dependency %r, rendered on every build", page.path, key)
+                return None
+            keys.append(f"{key}\0{h}")
+        return digest(self.inputs.shared, self.page_set, page.path, page.template, page.lang, page.counterpart or "",
+                      self.templates.closure(page.template), *keys)
+
+    def prepare(self, env: jinja2.Environment) -> None:
+        """Keep compiled templates on disk (Jinja checks each against its source)."""
+        folder = self.cache_dir / "jinja"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        except OSError as exc:
+            log.debug("no template cache: %s", exc)
+
+    def cached(self, page: Any) -> bytes | None:
+        """The page's bytes from the last build if nothing it is made from changed, else None."""
+        fp = self.fingerprint(page)
+        data = None
+        if fp is not None:
+            self.fingerprints[page.path] = fp
+            recorded = self.old.outputs.get(page.path)
+            if self.old.pages.get(page.path) == fp and recorded is not None:
+                path = self.out / page.path
+                try:
+                    st = path.lstat()
+                    if stat.S_ISREG(st.st_mode) and [st.st_size, st.st_mtime_ns] == recorded:
+                        data = path.read_bytes()
+                except OSError:
+                    data = None
+        if data is None:
+            self.rendered += 1
+        else:
+            self.skipped += 1
+        if self.progress is not None:
+            self.progress("rendering pages", self.rendered + self.skipped, self.total)
+        return data
+
+
+class BuildCache:
+    """The manifest of one output folder and the shared Markdown cache, under ``.site-builder-cache/``."""
+
+    def __init__(self, root: Path, out: Path) -> None:
+        self.root = root
+        self.dir = root / CACHE_DIR
+        self.out = out.resolve() if out.exists() else out.parent.resolve() / out.name
+        self.manifest_path = self.dir / "builds" / f"{digest(str(self.out))[:20]}.json"
+        self.markdown_path = self.dir / "markdown.json"
+        self.old = self._load_manifest()
+
+    def _read_json(self, path: Path) -> dict[str, Any] | None:
+        try:
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+    def _load_manifest(self) -> Manifest:
+        data = self._read_json(self.manifest_path)
+        if data is None or data.get("out") != str(self.out):
+            return Manifest()
+        try:
+            return Manifest(str(data["fingerprint"]), bool(data["checked"]), int(data["page_count"]),
+                            dict(data["pages"]), dict(data["outputs"]), dict(data["templates"]))
+        except (KeyError, TypeError, ValueError):
+            return Manifest()
+
+    def up_to_date(self, inputs: Inputs, gated: bool) -> bool:
+        """True if the last build into this folder had these exact inputs and its output is untouched."""
+        if not self.old.fingerprint or self.old.fingerprint != inputs.fingerprint or (gated and not self.old.checked):
+            return False
+        return self.out.is_dir() and _stats(self.out) == self.old.outputs
+
+    def renderer(self, inputs: Inputs) -> CachingRenderer:
+        data = self._read_json(self.markdown_path)
+        entries = data.get("entries") if data else None
+        return CachingRenderer(entries if isinstance(entries, dict) else {}, inputs.markdown_salt)
+
+    def plan(self, inputs: Inputs, pages: Sequence[Any], progress: ProgressFn | None = None) -> RenderPlan:
+        templates = TemplateDeps(inputs, self.root / "templates", self.old.templates)
+        return RenderPlan(inputs, templates, self.old, self.out, pages, progress, self.dir)
+
+    def save(self, inputs: Inputs, plan: RenderPlan | None, renderer: CachingRenderer | None, page_count: int,
+             checked: bool) -> None:
+        """Record a successful build (call after the output was committed). Never fails the build."""
+        try:
+            manifest = {"format": FORMAT, "out": str(self.out), "fingerprint": inputs.fingerprint, "checked": checked,
+                        "page_count": page_count, "pages": plan.fingerprints if plan else {},
+                        "outputs": _stats(self.out), "templates": plan.templates.record() if plan else {}}
+            atomic_write(self.manifest_path, json.dumps(manifest, sort_keys=True).encode())
+            if renderer is not None and renderer.misses:
+                body = {"format": FORMAT, "entries": renderer.used}
+                atomic_write(self.markdown_path, json.dumps(body, ensure_ascii=False).encode())
+        except OSError as exc:
+            log.warning("warning: could not write the build cache in %s: %s", self.dir, exc)
