@@ -121,9 +121,9 @@ UI: dict[str, dict[str, str]] = {
     "feed_title": {"zh": "文章订阅", "en": "Articles"},
     "publisher": {"zh": "温岭日报", "en": "Wenling Daily"},
     "footer_about": {
-        "zh": "本站依据2022年2月9日《温岭日报》一个版面制作，中文为准，英文为译文。",
+        "zh": "本站依据2022年2月9日《温岭日报》一个版面制作，中文为准，英文为译文。版面缺失的文字以提示标出，不作补写。",
         "en": "Made from one page of the Wenling Daily of 9 February 2022. The Chinese text is the source of record; "
-              "the English is a translation.",
+              "the English is a translation. Text the printed page lost is marked, never filled in.",
     },
     "other_languages": {"zh": "其他语言", "en": "Other language"},
     "also_in": {"zh": "English version", "en": "中文版"},
