@@ -110,11 +110,13 @@ def read_text(path: Path, rel: str, error: type[SiteError] = ContentError) -> st
     Raises ``error`` with ``rel:line`` for a symbolic link anywhere in ``rel``, anything but a regular
     file, a file over MAX_FILE_BYTES, invalid UTF-8 or NUL bytes. Never blocks on a FIFO or device.
     """
-    link = symlink_in(path, rel)
+    # a path given on the command line (absolute, or through ..) is the user's choice: links followed
+    project_file = not Path(rel).is_absolute() and ".." not in Path(rel).parts
+    link = symlink_in(path, rel) if project_file else None
     if link is not None:
         raise error(f"{link} is a symbolic link; project files must be real files inside the project", rel, 1)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (os.O_NOFOLLOW if project_file else 0))
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise error(f"{rel} is a symbolic link; project files must be real files inside the project", rel, 1) from None

@@ -9,6 +9,7 @@ extreme files through the CLI in a subprocess: each must build, or fail with
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -183,12 +184,20 @@ def test_entities_toml_loads_or_fails_with_path_and_line(scratch: Path, data: by
 
 # ---------------------------------------------------------------- every content file of the real project
 
-def content_files() -> list[str]:
+KNOWN = {  # problems in other modules, reported; the strict xfail fails once they are fixed
+    "content/home.toml": "known: views.load_home reads home.toml with Path.read_text and tomllib: invalid UTF-8 is a "
+                         "traceback and TOML errors 'at end of document' get line 0 (use content.read_text, "
+                         "config.parse_toml)",
+}
+
+
+def content_files() -> list:
     """Every text file the build reads from content/ (articles, registry, data files, site and home settings)."""
     base = ROOT / "content"
     files = [p.relative_to(ROOT).as_posix() for p in sorted(base.rglob("*"))
              if p.is_file() and p.suffix in (".toml", ".md") and not p.name.endswith("~")]
-    return [f for f in files if not f.startswith("content/sources/")]
+    return [pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=KNOWN[f])) if f in KNOWN else f
+            for f in files if not f.startswith("content/sources/")]
 
 
 @pytest.fixture(scope="module")
@@ -303,3 +312,91 @@ def test_problem_checker_rejects_tracebacks_and_bare_messages() -> None:
         assert_clean_outcome(bare)
     ok = subprocess.CompletedProcess([], 1, "", f"{ZH}:3: bad\n1 error; nothing was written\n")
     assert_clean_outcome(ok, {ZH})
+
+
+# ---------------------------------------------------------------- the importer (site-builder import)
+
+SOURCE_REL = "content/sources/wenling-daily-2022-02-09.txt"
+SOURCE = (ROOT / SOURCE_REL).read_text(encoding="utf-8")
+MAP = (ROOT / "content" / "sources" / "wenling-daily-2022-02-09.map.toml").read_text(encoding="utf-8")
+
+
+@FUZZ
+@given(data=file_bytes(SOURCE))
+def test_importer_proposes_or_fails_with_path_and_line(scratch: Path, data: bytes) -> None:
+    from site_builder.ingest import propose, read_page
+
+    path = scratch / "page.txt"
+    path.write_bytes(data)
+    try:
+        proposal = propose(read_page(path, "page.txt", scratch))
+    except SiteError as exc:
+        assert_problems(exc.problems, {"page.txt"}, max_line=n_lines(data))
+        return
+    for draft in proposal.drafts:
+        assert re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", draft.slug), draft.slug
+
+
+@pytest.mark.xfail(strict=True, reason="known: ingest/mapfile.py parses TOML itself and gives line 0 for errors "
+                   "'at end of document'; config.parse_toml gives the last line")
+@FUZZ
+@given(data=file_bytes(MAP))
+def test_importer_map_file_loads_or_fails_with_path_and_line(scratch: Path, data: bytes) -> None:
+    from site_builder.ingest import propose, read_page
+    from site_builder.ingest.mapfile import load_map
+
+    path = scratch / "page.map.toml"
+    path.write_bytes(data)
+    (scratch / "page.txt").write_text(SOURCE, encoding="utf-8")
+    try:
+        page_map = load_map(path, "page.map.toml")
+        propose(read_page(scratch / "page.txt", "page.txt", scratch, page_map=page_map), page_map)
+    except SiteError as exc:
+        assert_problems(exc.problems, {"page.map.toml", "page.txt"}, max_line=max(n_lines(data), SOURCE.count("\n") + 1))
+
+
+IMPORT_CASES: dict[str, tuple[bytes | None, str]] = {
+    # name: (source file content, expected first problem: "" = must succeed)
+    "10mb-source": (_sized("", SOURCE, 10 * MB), "page.txt:1: file is larger than 5 MB"),
+    "10mb-random-bytes": (os.urandom(10 * MB), "page.txt:"),
+    "huge-line": (("温岭强工兴市" * 200_000 + "\n").encode(), ""),
+    "100k-short-lines": (("温岭\n" * 100_000).encode(), ""),
+    "lone-surrogates": (SOURCE.replace("温岭", "温\udc80岭", 1).encode("utf-8", "surrogatepass"), "page.txt:"),
+    "rtl-marks": (SOURCE.replace("。", "\u202e。\u2069", 50).encode(), ""),
+    "nested-brackets": (("【" * 10_000 + "[" * 10_000 + "\n").encode(), ""),
+    "a-folder": (None, "page.txt:1: not a regular file"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(IMPORT_CASES))
+def test_import_cli_on_extreme_sources(tmp_path: Path, case: str) -> None:
+    data, expected = IMPORT_CASES[case]
+    root = make_project(tmp_path / "site", {})
+    if data is None:
+        (root / "page.txt").mkdir()
+    else:
+        (root / "page.txt").write_bytes(data)
+    proc = run_cli(root, "import", "page.txt", "--date", "2022-02-09", timeout=600)
+    assert_clean_outcome(proc, {"page.txt"})
+    if expected:
+        assert proc.returncode == 1
+        assert any(line.startswith(expected) for line in proc.stderr.splitlines()), proc.stderr[:2000]
+        assert not (root / "drafts").exists()
+    else:
+        assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+@pytest.mark.slow
+def test_import_cli_on_a_deeply_nested_map_and_a_fifo(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site", {})
+    (root / "page.txt").write_text(SOURCE, encoding="utf-8")
+    (root / "page.map.toml").write_text(_deep_toml(), encoding="utf-8")
+    proc = run_cli(root, "import", "page.txt", "--dry-run", "--date", "2022-02-09")
+    assert_clean_outcome(proc, {"page.map.toml"})
+    assert proc.returncode == 1
+    (root / "page.map.toml").unlink()
+    os.mkfifo(root / "fifo.txt")
+    proc = run_cli(root, "import", "fifo.txt", timeout=120)
+    assert_clean_outcome(proc, {"fifo.txt"})
+    assert proc.returncode == 1
