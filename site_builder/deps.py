@@ -425,6 +425,16 @@ class BuildCache:
         self.markdown_path = self.dir / "markdown.json"
         self.old = self._load_manifest()
 
+    def _forget_gone_folders(self, keep: int = 8) -> None:
+        """Drop the manifests of output folders that no longer exist (builds into temporary folders)."""
+        manifests = sorted(self.manifest_path.parent.glob("*.json"))
+        if len(manifests) <= keep:
+            return
+        for path in manifests:
+            data = self._read_json(path)
+            if path != self.manifest_path and (data is None or not Path(str(data.get("out", ""))).is_dir()):
+                path.unlink(missing_ok=True)
+
     def _read_json(self, path: Path) -> dict[str, Any] | None:
         try:
             data = json.loads(path.read_bytes())
@@ -465,6 +475,7 @@ class BuildCache:
                         "page_count": page_count, "pages": plan.fingerprints if plan else {},
                         "outputs": _stats(self.out), "templates": plan.templates.record() if plan else {}}
             atomic_write(self.manifest_path, json.dumps(manifest, sort_keys=True).encode())
+            self._forget_gone_folders()
             if renderer is not None and renderer.misses:
                 body = {"format": FORMAT, "entries": renderer.used}
                 atomic_write(self.markdown_path, json.dumps(body, ensure_ascii=False).encode())

@@ -145,6 +145,7 @@ class DevSite:
             summary = report.summary() if hasattr(report, "summary") else "built"
             state = BuildState(self.state.generation + 1, True, (), summary, changed)
             self._has_site = True
+            self.base_path = _base_path(self.root, self.base_path)  # site.toml's base_url may have changed
         self._has_site = self._has_site or (self.out / "index.html").exists()
         self.state = state
         if self.on_built is not None:
@@ -261,6 +262,16 @@ class DevSite:
         return data
 
 
+def _base_path(root: Path, default: str = "/") -> str:
+    """The URL path the site lives under (from site.toml's base_url), or ``default`` if it does not load."""
+    from site_builder.config import load_config
+
+    try:
+        return load_config(root).base_path
+    except SiteError:
+        return default
+
+
 def reload_path(changed: Iterable[str]) -> str:
     """What to tell livereload.js changed: a stylesheet (reloaded in place) if only CSS changed, else the page."""
     paths = sorted(changed)
@@ -291,18 +302,13 @@ def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, *,
     from livereload.watcher import get_watcher_class
     from tornado.ioloop import IOLoop
 
-    from site_builder.config import load_config
-
     if build is None:
         from site_builder.build import build as site_build
 
         def build(r: Path, o: Path) -> Any:
             return site_build(r, o)
 
-    try:
-        base_path = load_config(root).base_path
-    except SiteError:
-        base_path = "/"
+    base_path = _base_path(root)
     loops: list[IOLoop] = []
 
     def built(state: BuildState) -> None:

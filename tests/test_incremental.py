@@ -166,6 +166,16 @@ def test_cache_is_safe_to_delete_and_tampered_output_is_repaired(project: Path, 
     assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
 
 
+def test_records_of_deleted_output_folders_are_dropped(tiny: Path, tmp_path: Path) -> None:
+    for n in range(10):
+        build(tiny, tmp_path / f"out{n}")
+        shutil.rmtree(tmp_path / f"out{n}")
+    build(tiny)
+    manifests = [m.read_text() for m in (tiny / CACHE_DIR / "builds").glob("*.json")]
+    assert len(manifests) <= 3, "kept: at most a few records, however many temporary folders were built into"
+    assert any(f'"out": "{tiny / "public"}"' in m for m in manifests)
+
+
 def test_pages_without_deps_or_with_unknown_deps_always_render(project: Path) -> None:
     """Pure logic: the render plan renders every page it cannot vouch for."""
     from site_builder.deps import BuildCache
