@@ -245,6 +245,8 @@ def cards_pages(site: SiteData) -> list[Page]:
                         "type": e.type, "type_label": UI[f"one_{e.type}"][lang],
                         "url": urls.page_url(entity_path(lang, e.id))} for e in data.registry.entities}
         text = json.dumps(cards, ensure_ascii=False, sort_keys=True, indent=1)
+        # no markup even in JSON: a file opened as HTML by mistake stays inert
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         pages.append(Page(cards_path(lang), "_entity_cards.html", lang, {"cards_json": text}, None, ("registry",)))
     return pages
 
