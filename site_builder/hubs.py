@@ -208,9 +208,6 @@ class Hub:
     cards: tuple[Card, ...] = ()
     groups: tuple[Group, ...] = ()
 
-    def sources(self) -> list[Source]:
-        return [f.source for f in self.figures] + [f.source for f in self.facts] + [c.source for c in self.cards]
-
 
 def growth_rate(start: float, end: float, years: float) -> float:
     """Compound annual growth rate taking ``start`` to ``end`` in ``years`` (0.149 = 14.9% a year)."""
