@@ -277,3 +277,24 @@ def test_first_build_broken_serves_an_error_page_until_fixed(tmp_path: Path) -> 
     broken[0] = False
     assert site.rebuild(["content/site.toml"]).ok is True
     assert get("/") == ("200 OK", b"<html><head></head><body>hello</body></html>")
+
+
+def test_changes_in_quick_succession_make_one_rebuild(tmp_path: Path) -> None:
+    """Pure logic (a fake build): saves within the debounce interval are built together, once."""
+    from site_builder.serve import DevSite
+
+    builds: list[int] = []
+
+    def fake_build(root: Path, dest: Path) -> None:
+        builds.append(1)
+
+    site = DevSite(root=tmp_path, out=tmp_path / "out", build=fake_build, debounce=1.0)
+    for path in ("content/articles/one.zh.md", "content/articles/one.en.md", "static/site.css"):
+        site.changed(path)
+    deadline = time.monotonic() + TIMEOUT
+    while site.state.generation == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(1.5)  # a second build, if one were (wrongly) scheduled, would have started by now
+    assert len(builds) == 1
+    assert site.state.changed == ("content/articles/one.en.md", "content/articles/one.zh.md", "static/site.css")
