@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from site_builder import urls
-from site_builder.config import SiteConfig
-from site_builder.errors import ContentError, Problem, toml_error_line, toml_error_message
+from site_builder.config import SiteConfig, parse_toml, read_text
+from site_builder.errors import ContentError, Problem
 from site_builder.i18n import ENTITY_TYPES, OG_LOCALE, ui
 from site_builder.model import Article, normalize_text
 
@@ -44,28 +43,32 @@ def load_home(root: Path, articles: list[Article]) -> dict[str, Any]:
     """Read ``content/home.toml``; returns {'intro': {lang: [paragraphs]}, 'figures': [...]}.
 
     A missing file gives an empty home page text. Raises :class:`ContentError`
-    listing every problem (unknown keys, missing translations, quotes not found
-    in the cited section).
+    listing every problem (unknown keys, wrong types, missing translations,
+    quotes not found in the cited section), each with its line.
     """
     path = root / HOME_FILE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return {"intro": {"zh": [], "en": []}, "figures": []}
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ContentError(toml_error_message(exc), HOME_FILE, toml_error_line(exc)) from None
+    text = read_text(path, HOME_FILE)
+    data = parse_toml(text, HOME_FILE, ContentError)
     problems: list[Problem] = []
     for key in sorted(set(data) - {"intro", "figure"}):
-        problems.append(Problem(HOME_FILE, _line_of(text, rf"^[ \t]*(\[)?{re.escape(key)}\b"), f"unknown key {key!r}"))
-    intro = data.get("intro", {})
+        problems.append(Problem(HOME_FILE, _line_of(text, rf"^[ \t]*(\[+)?{re.escape(key)}\b"), f"unknown key {key!r}"))
+    intro = data.get("intro", {"zh": "", "en": ""})
     if not isinstance(intro, dict) or not all(isinstance(intro.get(lang), str) for lang in ("zh", "en")):
         problems.append(Problem(HOME_FILE, _line_of(text, r"^[ \t]*\[intro\]"), "[intro] needs zh and en strings"))
         intro = {"zh": "", "en": ""}
     sections = {a.slug: {s.id: s for s in a.sections} for a in articles}
     figures = []
-    for i, fig in enumerate(data.get("figure", [])):
+    raw_figures = data.get("figure", [])
+    if not isinstance(raw_figures, list):
+        problems.append(Problem(HOME_FILE, _line_of(text, r"^[ \t]*figure\b"), "figure must be a list of [[figure]] tables"))
+        raw_figures = []
+    for i, fig in enumerate(raw_figures):
         line = _line_of(text, r"^[ \t]*\[\[figure\]\]", i)
+        if not isinstance(fig, dict):
+            problems.append(Problem(HOME_FILE, line, "figure must be a table"))
+            continue
         for key in sorted(set(fig) - _FIGURE_KEYS):
             problems.append(Problem(HOME_FILE, line, f"figure: unknown key {key!r}"))
         bad = [k for k in ("value", "label") if not isinstance(fig.get(k), dict)
@@ -73,11 +76,11 @@ def load_home(root: Path, articles: list[Article]) -> dict[str, Any]:
         if bad:
             problems.append(Problem(HOME_FILE, line, f"figure: {' and '.join(bad)} need zh and en strings"))
             continue
-        source, quote = fig.get("source", ""), fig.get("quote", "")
-        slug, _, sec_id = str(source).partition("#")
-        if not quote or not isinstance(quote, str):
+        source, quote = fig.get("source"), fig.get("quote")
+        if not isinstance(quote, str) or not quote.strip():
             problems.append(Problem(HOME_FILE, line, "figure: `quote` (the Chinese words it comes from) is required"))
             continue
+        slug, _, sec_id = source.partition("#") if isinstance(source, str) else ("", "", "")
         section = sections.get(slug, {}).get(sec_id)
         if section is None:
             problems.append(Problem(HOME_FILE, line, f"figure: source {source!r} is not an article section (slug#id)"))

@@ -73,6 +73,17 @@ def built(request: pytest.FixtureRequest, project: Path) -> tuple[Path, str]:
     return project / "public", request.param
 
 
+def test_every_link_and_asset_resolves(built: tuple[Path, str]) -> None:
+    from tests.test_build import check_links
+
+    out, base = built
+    assert check_links(out) == []
+    html404 = (out / "404.html").read_text(encoding="utf-8")  # served at any URL: links from the site's root path
+    root_path = "/" + base.split("/", 3)[3]
+    assert f'href="{root_path}static/site.css"' in html404 and f'href="{root_path}zh/index.html"' not in html404
+    assert f'href="{root_path}zh/"' in html404
+
+
 def test_atom_feed_per_language(built: tuple[Path, str]) -> None:
     out, base = built
     for lang in ("zh", "en"):

@@ -185,9 +185,6 @@ def test_entities_toml_loads_or_fails_with_path_and_line(scratch: Path, data: by
 # ---------------------------------------------------------------- every content file of the real project
 
 KNOWN = {  # problems in other modules, reported; the strict xfail fails once they are fixed
-    "content/home.toml": "known: views.load_home reads home.toml with Path.read_text and tomllib: invalid UTF-8 is a "
-                         "traceback and TOML errors 'at end of document' get line 0 (use content.read_text, "
-                         "config.parse_toml)",
 }
 
 

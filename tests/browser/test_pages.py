@@ -27,13 +27,28 @@ def test_no_console_errors_or_failed_requests(site, new_page) -> None:
     for width in (375, 1280):
         page, watch = new_page(width=width)
         for path in _all_kinds(site):
-            page.goto(site.url(path), wait_until="networkidle" if "search" in path else "load")
+            page.goto(site.url(path), wait_until="networkidle")  # every request done, favicon included
             problems += [f"{path} @{width}: {e}" for e in watch.errors]
             watch.errors.clear()
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             if overflow > 0:
                 problems.append(f"{path} @{width}: {overflow}px wider than the screen")
     assert problems == []
+
+
+def test_under_a_sub_path_every_request_succeeds(subpath_site, new_page) -> None:
+    page, watch = new_page()
+    problems = []
+    for path in _all_kinds(subpath_site):
+        page.goto(subpath_site.url(path), wait_until="networkidle")
+        problems += [f"{path}: {e}" for e in watch.errors]
+        watch.errors.clear()
+        assert page.url.startswith(subpath_site.base)
+    # the 404 page is served for unknown URLs anywhere under the site: its links are root-relative
+    page.goto(subpath_site.url("404.html"))
+    page.click("text=English home")
+    page.wait_for_url(subpath_site.url("en/"))
+    assert problems == [] and watch.errors == []
 
 
 def test_favicon_and_assets_load(site, new_page) -> None:
