@@ -161,10 +161,14 @@ def commit_site(out: Path, files: dict[str, bytes]) -> WriteReport:
             raise SiteError(f"refusing to write outside the output folder: {rel!r}", str(out), 0)
     out = out.resolve() if out.exists() else out.parent.resolve() / out.name
     out.parent.mkdir(parents=True, exist_ok=True)
-    # one build at a time per output folder: recover() would delete another build's staging folder
-    with open(out.with_name(f".{out.name}.lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    # One build at a time beside this output folder: recover() would delete another build's staging
+    # folder. The lock is on the parent folder itself, so no lock file is left lying about.
+    fd = os.open(out.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         return _commit_locked(out, files)
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _commit_locked(out: Path, files: dict[str, bytes]) -> WriteReport:

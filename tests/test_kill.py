@@ -145,7 +145,7 @@ def test_killed_build_leaves_the_old_site_or_the_new_one(builds: dict) -> None:
                            str(out)], env=cli_env(**NO_SEARCH), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert check_output(out, builds) == "new"
-    assert sorted(p.name for p in site.iterdir()) == [".public.lock", "public"]
+    assert sorted(p.name for p in site.iterdir()) == ["public"]
 
 
 def test_interrupted_fallback_swap_is_undone_by_the_next_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -170,7 +170,27 @@ def test_interrupted_fallback_swap_is_undone_by_the_next_build(tmp_path: Path, m
     assert not out.exists() and (tmp_path / ".public.old" / "index.html").read_bytes() == b"old"
     output.commit_site(out, {"index.html": b"new", "b.html": b"b"})
     assert site_files(out) == {"index.html": b"new", "b.html": b"b"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".public.lock", "public"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+def test_builds_beside_one_output_folder_take_turns(tmp_path: Path) -> None:
+    """A second build waits while another holds the folder: it would delete the other's staging folder."""
+    import fcntl
+    import threading
+
+    from site_builder.output import commit_site
+
+    fd = os.open(tmp_path, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as a build in progress holds it
+    try:
+        worker = threading.Thread(target=commit_site, args=(tmp_path / "public", {"index.html": b"x"}))
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive() and not (tmp_path / "public").exists()
+    finally:
+        os.close(fd)
+    worker.join(60)
+    assert not worker.is_alive() and (tmp_path / "public" / "index.html").read_bytes() == b"x"
 
 
 # ---------------------------------------------------------------- translate

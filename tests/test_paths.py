@@ -213,9 +213,9 @@ def test_a_build_changes_nothing_outside_its_output_folder(tmp_path: Path) -> No
     after = tree_snapshot(tmp_path)
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
     assert changed, "the build wrote nothing"
-    # only the output folder, its lock file (the staging folder is renamed into place) and the build cache
+    # only the output folder (the staging folder is renamed into place) and the build cache
     assert {k for k in changed if not k.startswith(("out/", "site/.site-builder-cache/"))} - {
-        "out", "site/.site-builder-cache"} == {".out.lock"}
+        "out", "site/.site-builder-cache"} == set()
 
 
 def test_pages_are_never_written_outside_the_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
