@@ -1,10 +1,16 @@
-"""Browser tests: one headless Debian Chromium per session, driving a built copy of the site served on 127.0.0.1.
+"""Browser tests: one headless Debian Chromium for the whole browser suite, driving a built copy of the site.
 
 The site is built once per session from a copy of the project (so the real
 content, templates, static files and search index are what the browser sees)
 and served by a local HTTP server on a free port, twice: at the domain root and
 under a sub-path (``/wenling/``, built with that base_url). If Chromium cannot
 start, the tests fail; they never skip.
+
+The fixtures are package-scoped: the browser, the built sites and the servers
+live exactly as long as the browser suite. Playwright's sync API runs an event
+loop on the main thread while it is open, and other tests in the same pytest
+run (the dev server's) start their own; holding ours for the whole session
+would break them.
 """
 
 from __future__ import annotations
@@ -91,7 +97,7 @@ def _build(tmp: Path, base_url: str) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The seed site built for a domain root, served at http://127.0.0.1:PORT/."""
     out = _build(tmp_path_factory.mktemp("root"), "https://example.org/")
@@ -100,7 +106,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def subpath_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The seed site built for https://example.org/wenling/, served at http://127.0.0.1:PORT/wenling/."""
     out = _build(tmp_path_factory.mktemp("sub"), "https://example.org/wenling/")
@@ -109,7 +115,7 @@ def subpath_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     from playwright.sync_api import Error, sync_playwright
 
