@@ -230,9 +230,11 @@ def main(argv: list[str]) -> int:
     task, rest = argv[0], argv[1:]
     if task == "build":
         ensure_venv("")
+        ensure_node_tools()  # the search indexer, when npm is there (without it the site builds without search)
         run([VENV / "bin" / "site-builder", "build", *rest])
     elif task == "serve":
         ensure_venv("")
+        ensure_node_tools()
         run([VENV / "bin" / "site-builder", "serve", *rest])
     elif task == "audit":
         ensure_venv("dev,translate")
