@@ -25,7 +25,7 @@ from site_builder.errors import SiteError
 from site_builder.markdown import Renderer
 from site_builder.registry import load_registry
 from tests.fuzz_helpers import (
-    ARTICLE, ENGLISH, ROOT, assert_clean_outcome, assert_problems, copy_real_project, file_bytes, make_project,
+    ARTICLE, ENGLISH, PROBLEM_LINE, ROOT, assert_clean_outcome, assert_problems, copy_real_project, file_bytes, make_project,
     problem_lines, run_cli, safe_url, special_text,
 )
 
@@ -397,3 +397,44 @@ def test_import_cli_on_a_deeply_nested_map_and_a_fifo(tmp_path: Path) -> None:
     proc = run_cli(root, "import", "fifo.txt", timeout=120)
     assert_clean_outcome(proc, {"fifo.txt"})
     assert proc.returncode == 1
+
+
+# ---------------------------------------------------------------- the dev server keeps going
+
+@pytest.mark.slow
+def test_dev_server_survives_every_extreme_file_and_keeps_the_last_good_site(tmp_path: Path) -> None:
+    from site_builder.build import build
+    from site_builder.serve import DevSite
+
+    root = make_project(tmp_path / "site", {"one.zh.md": ARTICLE})
+    app = DevSite(root, root / "public", build=lambda r, o: build(r, o))
+    assert app.rebuild().ok
+    good = (root / "public" / "zh" / "articles" / "one" / "index.html").read_bytes()
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/zh/articles/one/", "HTTP_HOST": "127.0.0.1:8000"}
+    for case in sorted(CLI_CASES):
+        rel, data, expected = CLI_CASES[case]
+        path = root / rel
+        saved = path.read_bytes() if path.is_file() else None
+        if data is None:
+            path.mkdir()
+        else:
+            path.write_bytes(data)
+        state = app.rebuild([rel])
+        assert state.summary != "build crashed", (case, state.problems)
+        if state.ok:
+            good = (root / "public" / "zh" / "articles" / "one" / "index.html").read_bytes()
+        if expected:
+            assert not state.ok, case
+            assert any(p.startswith(expected) for p in state.problems), (case, state.problems[:3])
+            for line in state.problems:
+                assert PROBLEM_LINE.match(line) or line.startswith("warning"), (case, line)
+            status: list[str] = []
+            body = b"".join(app(dict(environ), lambda s, headers: status.append(s)))
+            assert status == ["200 OK"] and good.split(b"</main>")[0][-200:] in body, case
+        if data is None:
+            path.rmdir()
+        elif saved is None:
+            path.unlink()
+        else:
+            path.write_bytes(saved)
+    assert app.rebuild().ok
