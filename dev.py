@@ -209,7 +209,8 @@ def audit(py: Path = PY) -> int:
     print("\n".join(f"audit: {line}" for line in lines), flush=True)
     if (ROOT / "tools" / "package-lock.json").exists() and shutil.which("npm"):
         # tools/ holds Pagefind, whose JavaScript and WebAssembly ship in the built site
-        npm = subprocess.run(["npm", "audit", "--json", "--prefix", str(ROOT / "tools")], capture_output=True, text=True)
+        npm = subprocess.run(["npm", "audit", "--json", "--prefix", str(ROOT / "tools")],
+                             capture_output=True, text=True)
         try:
             result = json.loads(npm.stdout)
         except ValueError:

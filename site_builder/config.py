@@ -15,6 +15,7 @@ from site_builder.errors import ConfigError, ContentError, Problem, SiteError, t
 
 CONFIG_NAME = "content/site.toml"
 MAX_FILE_BYTES = 5_000_000
+LINK_RULE = "project files must be real files inside the project"
 # Top-level folders of a project that an output folder must never replace.
 PROJECT_DIRS = frozenset({"content", "templates", "static", "site_builder", "tests", "docs", "bench", "constraints",
                           "tools", ".ci", ".git", ".venv"})
@@ -88,7 +89,7 @@ def tree_files(root: Path, folder: str) -> list[str]:
     """
     base = root / folder
     if base.is_symlink():
-        raise SiteError(f"{folder} is a symbolic link; project files must be real files inside the project", folder, 1)
+        raise SiteError(f"{folder} is a symbolic link; {LINK_RULE}", folder, 1)
     found: list[str] = []
     for dirpath, dirs, names in os.walk(base):
         dirs.sort()
@@ -96,7 +97,7 @@ def tree_files(root: Path, folder: str) -> list[str]:
             p = Path(dirpath) / name
             rel = p.relative_to(root).as_posix()
             if p.is_symlink():
-                raise SiteError("symbolic links are not allowed: project files must be real files inside the project", rel, 1)
+                raise SiteError(f"symbolic links are not allowed: {LINK_RULE}", rel, 1)
             if name in names and not p.is_file():
                 raise SiteError("not a regular file", rel, 1)
             if name in names and not name.startswith("."):
@@ -114,12 +115,12 @@ def read_text(path: Path, rel: str, error: type[SiteError] = ContentError) -> st
     project_file = not Path(rel).is_absolute() and ".." not in Path(rel).parts
     link = symlink_in(path, rel) if project_file else None
     if link is not None:
-        raise error(f"{link} is a symbolic link; project files must be real files inside the project", rel, 1)
+        raise error(f"{link} is a symbolic link; {LINK_RULE}", rel, 1)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (os.O_NOFOLLOW if project_file else 0))
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise error(f"{rel} is a symbolic link; project files must be real files inside the project", rel, 1) from None
+            raise error(f"{rel} is a symbolic link; {LINK_RULE}", rel, 1) from None
         raise error(f"cannot read: {exc.strerror or exc}", rel, 1) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):

@@ -57,12 +57,19 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(root: Path, *args: str, timeout: float = 300, cwd: Path | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    root: Path, *args: str, timeout: float = 300, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``site-builder --root ROOT ARGS`` in a subprocess; a hang fails the test through ``timeout``."""
-    return subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=timeout, cwd=cwd or root,
-                          env=env or cli_env(), stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd or root,
+        env=env or cli_env(),
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def problem_lines(stderr: str) -> list[re.Match[str]]:
@@ -83,7 +90,8 @@ def problem_lines(stderr: str) -> list[re.Match[str]]:
 
 
 def assert_clean_outcome(proc: subprocess.CompletedProcess[str], paths: set[str] | None = None) -> None:
-    """Exit 0, or exit 1 with only ``path:line: message`` lines (naming one of ``paths`` if given); never a traceback."""
+    """Exit 0, or exit 1 with only ``path:line: message`` lines (naming one of ``paths`` if given);
+    never a traceback."""
     assert "Traceback" not in proc.stderr, proc.stderr[-5000:]
     assert proc.returncode in (0, 1), (proc.returncode, proc.stderr[-5000:])
     if proc.returncode == 1:
@@ -110,10 +118,60 @@ def site_files(out: Path) -> dict[str, bytes]:
 # ---------------------------------------------------------------- hypothesis strategies
 
 #: characters that tend to break parsers: bidi controls, separators, markers, Markdown and TOML punctuation
-SPECIAL = ["\u202e", "\u202d", "\u2066", "\u2067", "\u2069", "\u200f", "\u200e", "\u061c", "\ufeff", "\u2028", "\u2029",
-           "\x85", "\x0b", "\x0c", "\r", "\t", "\n", "\n\n", "+++", "<!--", "-->", "§", "|", "=", "[[gap", "]]", "[", "]",
-           "(", ")", ">", "*", "_", "`", "#", "\\", '"', "'", "{{", "}}", "{%", "%}", "<script>", "&amp;", "&#0;",
-           "javascript:", "data:", "\U0001f600", "\u0301", "温岭", "ﬀ", "İ"]
+SPECIAL = [
+    "\u202e",
+    "\u202d",
+    "\u2066",
+    "\u2067",
+    "\u2069",
+    "\u200f",
+    "\u200e",
+    "\u061c",
+    "\ufeff",
+    "\u2028",
+    "\u2029",
+    "\x85",
+    "\x0b",
+    "\x0c",
+    "\r",
+    "\t",
+    "\n",
+    "\n\n",
+    "+++",
+    "<!--",
+    "-->",
+    "§",
+    "|",
+    "=",
+    "[[gap",
+    "]]",
+    "[",
+    "]",
+    "(",
+    ")",
+    ">",
+    "*",
+    "_",
+    "`",
+    "#",
+    "\\",
+    '"',
+    "'",
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "<script>",
+    "&amp;",
+    "&#0;",
+    "javascript:",
+    "data:",
+    "\U0001f600",
+    "\u0301",
+    "温岭",
+    "ﬀ",
+    "İ",
+]
 
 _chars = st.characters(blacklist_categories=("Cs",))  # surrogates cannot be written as UTF-8: see invalid_utf8
 special_text = st.lists(st.one_of(st.sampled_from(SPECIAL), st.text(_chars, max_size=8)), max_size=40).map("".join)
@@ -121,7 +179,9 @@ special_text = st.lists(st.one_of(st.sampled_from(SPECIAL), st.text(_chars, max_
 #: bytes that are not valid UTF-8: lone surrogates (as surrogatepass writes them), stray continuation bytes, overlongs
 invalid_utf8 = st.tuples(
     st.text(_chars, max_size=30),
-    st.sampled_from([b"\xed\xa0\x80", b"\xed\xbf\xbf", b"\x80", b"\xc0\xaf", b"\xff", b"\xf4\x90\x80\x80", b"\xe6\xb8"]),
+    st.sampled_from(
+        [b"\xed\xa0\x80", b"\xed\xbf\xbf", b"\x80", b"\xc0\xaf", b"\xff", b"\xf4\x90\x80\x80", b"\xe6\xb8"]
+    ),
     st.text(_chars, max_size=30),
 ).map(lambda t: t[0].encode() + t[1] + t[2].encode())
 

@@ -18,19 +18,30 @@ from typing import Any
 import pytest
 
 from tests.fuzz_helpers import (
-    ROOT, assert_clean_outcome, check_page, check_xml, copy_real_project, make_project, run_cli, site_files,
+    ROOT,
+    assert_clean_outcome,
+    check_page,
+    check_xml,
+    copy_real_project,
+    make_project,
+    run_cli,
+    site_files,
 )
 
 #: every trick at once; "XSS49" anywhere in the output would mean {{ 7*7 }} was evaluated
-P = ('XSS{{ 7*7 }}{% if true %}T{% endif %}{# c #}<script>alert(1)</script><img src=x onerror="alert(2)">'
-     '<a href="javascript:alert(3)">j</a><svg onload=alert(8)>&lt;i&gt;&#x3C;b&#x3E;&amp;</style><!--')
+P = (
+    'XSS{{ 7*7 }}{% if true %}T{% endif %}{# c #}<script>alert(1)</script><img src=x onerror="alert(2)">'
+    '<a href="javascript:alert(3)">j</a><svg onload=alert(8)>&lt;i&gt;&#x3C;b&#x3E;&amp;</style><!--'
+)
 VISIBLE = "XSS{{ 7*7 }}{% if true %}T{% endif %}{# c #}<script>alert(1)</script>"  # as a reader must see it
 #: raw bytes that would be live markup in an HTML or XML file
 LIVE = [b"<script>alert", b"<img src=x", b'<a href="javascript:', b"<svg onload", b"</style><!--"]
-LINKS = ("[j](javascript:alert(1)) [J](JAVASCRIPT:alert(1)) [d](data:text/html;base64,PHNjcmlwdD4=) "
-         "[e](&#106;avascript:alert(1)) [c](javascript&colon;alert(1)) [t](java\tscript:alert(1)) <javascript:alert(1)> "
-         "[v](vbscript:msgbox(1)) [ok](https://example.org/?q=\"><script>alert(5)</script>) "
-         "![i](data:image/svg+xml,<svg onload=alert(6)>) [w](<javascript:alert(9)>)")
+LINKS = (
+    "[j](javascript:alert(1)) [J](JAVASCRIPT:alert(1)) [d](data:text/html;base64,PHNjcmlwdD4=) "
+    "[e](&#106;avascript:alert(1)) [c](javascript&colon;alert(1)) [t](java\tscript:alert(1)) <javascript:alert(1)> "
+    '[v](vbscript:msgbox(1)) [ok](https://example.org/?q="><script>alert(5)</script>) '
+    "![i](data:image/svg+xml,<svg onload=alert(6)>) [w](<javascript:alert(9)>)"
+)
 
 
 def toml_str(s: str) -> str:
@@ -80,8 +91,10 @@ source_lines = {ps}
 <!-- § a9 -->
 # {P}
 """
-    en_blocks = [f"<!-- § {sid} status=reviewed | {P} -->\nWenling {P}\n" for sid in
-                 ("title", "subtitle", "kicker", "column", "a1", "a3", "a4", "a6", "a7", "a8", "a9")]
+    en_blocks = [
+        f"<!-- § {sid} status=reviewed | {P} -->\nWenling {P}\n"
+        for sid in ("title", "subtitle", "kicker", "column", "a1", "a3", "a4", "a6", "a7", "a8", "a9")
+    ]
     en_blocks.append(f"<!-- § a2 status=machine engine=<script>alert(1)</script> -->\n{LINKS}\n")
     en_blocks.append(f"<!-- suggestion § a1 engine=<img/src=x/onerror=alert(1)> -->\n{P}\n")
     root = make_project(dest, {"hostile.zh.md": zh, "hostile.en.md": "\n".join(en_blocks)})
@@ -94,7 +107,10 @@ source_lines = {ps}
             assert text.count(old) == 1, (table, lang)
             text = text.replace(old, toml_str(P + config[table][lang]))
     site.write_text(text, encoding="utf-8")
-    (root / "content" / "entities.toml").write_text(entities if entities is not None else f"""
+    (root / "content" / "entities.toml").write_text(
+        entities
+        if entities is not None
+        else f"""
 [[entity]]
 id = "wenling"
 type = "place"
@@ -105,7 +121,9 @@ summary_zh = {ps}
 summary_en = {ps}
 description_zh = {ps}
 description_en = {ps}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return root
 
 
@@ -147,7 +165,7 @@ def test_hostile_article_site_and_entities_render_as_text(tmp_path: Path) -> Non
         text = "".join(page.text)
         assert VISIBLE in text, f"{lang}: the hostile text is not shown as text"
         if lang == "zh":
-            assert "{% include \"base.html\" %}{{ config }}" in text
+            assert '{% include "base.html" %}{{ config }}' in text
             assert "<script>alert(4)</script>" in text  # &lt;script&gt; in Markdown reads as the characters
     zh = (out / "zh" / "articles" / "hostile" / "index.html").read_text(encoding="utf-8")
     assert "javascript" not in " ".join(re.findall(r'href="([^"]*)"', zh)).lower()
@@ -201,8 +219,21 @@ def test_template_syntax_in_content_is_never_a_template(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- the real content, free-text fields poisoned
 
-FREE_TEXT = {"title", "tagline", "subtitle", "summary_zh", "summary_en", "description_zh", "description_en", "blurb",
-             "label", "intro", "note", "caption", "text"}
+FREE_TEXT = {
+    "title",
+    "tagline",
+    "subtitle",
+    "summary_zh",
+    "summary_en",
+    "description_zh",
+    "description_en",
+    "blurb",
+    "label",
+    "intro",
+    "note",
+    "caption",
+    "text",
+}
 
 
 def poison(value: Any, key: str = "", parent: str = "") -> Any:
@@ -236,8 +267,11 @@ def toml_key(k: str) -> str:
 
 def dump_toml(data: dict[str, Any]) -> str:
     """TOML for ``data``: plain values and tables, arrays of tables as [[name]] sections."""
-    lines = [f"{toml_key(k)} = {toml_value(v)}" for k, v in data.items()
-             if not (isinstance(v, list) and v and all(isinstance(x, dict) for x in v))]
+    lines = [
+        f"{toml_key(k)} = {toml_value(v)}"
+        for k, v in data.items()
+        if not (isinstance(v, list) and v and all(isinstance(x, dict) for x in v))
+    ]
     for k, v in data.items():
         if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
             for item in v:
@@ -273,9 +307,11 @@ def test_hostile_text_in_settings_registry_and_data_files(tmp_path: Path, rel: s
 # ---------------------------------------------------------------- the site's own scripts
 
 #: DOM and JavaScript APIs that turn a string into markup or code
-HTML_SINKS = re.compile(r"\.(innerHTML|outerHTML)\s*[+]?=|insertAdjacentHTML|document\.write|\beval\s*\(|"
-                        r"new\s+Function\b|setTimeout\s*\(\s*['\"`]|setInterval\s*\(\s*['\"`]|createContextualFragment|"
-                        r"\.srcdoc\s*=|DOMParser")
+HTML_SINKS = re.compile(
+    r"\.(innerHTML|outerHTML)\s*[+]?=|insertAdjacentHTML|document\.write|\beval\s*\(|"
+    r"new\s+Function\b|setTimeout\s*\(\s*['\"`]|setInterval\s*\(\s*['\"`]|createContextualFragment|"
+    r"\.srcdoc\s*=|DOMParser"
+)
 
 
 def test_site_scripts_never_turn_text_into_markup_or_code() -> None:
@@ -285,10 +321,13 @@ def test_site_scripts_never_turn_text_into_markup_or_code() -> None:
     for js in scripts:
         for n, line in enumerate(js.read_text(encoding="utf-8").splitlines(), 1):
             assert not HTML_SINKS.search(line), f"static/{js.relative_to(ROOT / 'static')}:{n}: {line.strip()}"
-    assert HTML_SINKS.search("el.innerHTML = data.summary") and HTML_SINKS.search("x.insertAdjacentHTML('beforeend', s)")
+    assert HTML_SINKS.search("el.innerHTML = data.summary") and HTML_SINKS.search(
+        "x.insertAdjacentHTML('beforeend', s)"
+    )
 
 
 # ---------------------------------------------------------------- Content-Security-Policy on every page
+
 
 @pytest.fixture(scope="module")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -308,23 +347,35 @@ def test_every_page_of_the_real_site_declares_a_strict_csp(real_site: Path) -> N
         assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
 
 
-@pytest.mark.parametrize("html, problem", [
-    ("<html><head><title>x</title></head><body></body></html>", "0 Content-Security-Policy meta"),
-    ("<head><meta http-equiv=Content-Security-Policy content=\"default-src 'self'; script-src 'self' 'unsafe-inline';"
-     " style-src 'self'; object-src 'none'; base-uri 'none'\"></head>", "script-src allows 'unsafe-inline'"),
-    ("<head><meta http-equiv=Content-Security-Policy content=\"default-src 'self'; object-src 'none'; base-uri 'none';"
-     " style-src 'self' 'unsafe-inline'\"></head>", "style-src allows 'unsafe-inline'"),
-    ("<head><script src=a.js></script><meta http-equiv=Content-Security-Policy content=\"default-src 'self'\"></head>",
-     "not in <head> before every script"),
-    ("<body><script>alert(1)</script></body>", "inline <script>"),
-    ("<body><p onclick=\"x()\">a</p></body>", "event handler"),
-    ("<body><p style=\"color:red\">a</p></body>", "inline style"),
-    ("<body><style>p{}</style></body>", "<style> element"),
-    ("<body><a href=\" JaVa&#x09;Script:alert(1)\">a</a></body>", "unsafe URL"),
-    ("<body><img src=\"data:image/png;base64,AAAA\"></body>", "unsafe URL"),
-    ("<body><script type=application/ld+json>{\"a\": \"</script>\"}</script></body>", "JSON-LD"),
-    ("<body><script src=\"https://cdn.example/x.js\"></script></body>", "another origin"),
-])
+@pytest.mark.parametrize(
+    "html, problem",
+    [
+        ("<html><head><title>x</title></head><body></body></html>", "0 Content-Security-Policy meta"),
+        (
+            "<head><meta http-equiv=Content-Security-Policy content=\"default-src 'self'; "
+            "script-src 'self' 'unsafe-inline'; style-src 'self'; object-src 'none'; base-uri 'none'\"></head>",
+            "script-src allows 'unsafe-inline'",
+        ),
+        (
+            "<head><meta http-equiv=Content-Security-Policy content=\"default-src 'self'; object-src 'none'; "
+            "base-uri 'none'; style-src 'self' 'unsafe-inline'\"></head>",
+            "style-src allows 'unsafe-inline'",
+        ),
+        (
+            "<head><script src=a.js></script>"
+            "<meta http-equiv=Content-Security-Policy content=\"default-src 'self'\"></head>",
+            "not in <head> before every script",
+        ),
+        ("<body><script>alert(1)</script></body>", "inline <script>"),
+        ('<body><p onclick="x()">a</p></body>', "event handler"),
+        ('<body><p style="color:red">a</p></body>', "inline style"),
+        ("<body><style>p{}</style></body>", "<style> element"),
+        ('<body><a href=" JaVa&#x09;Script:alert(1)">a</a></body>', "unsafe URL"),
+        ('<body><img src="data:image/png;base64,AAAA"></body>', "unsafe URL"),
+        ('<body><script type=application/ld+json>{"a": "</script>"}</script></body>', "JSON-LD"),
+        ('<body><script src="https://cdn.example/x.js"></script></body>', "another origin"),
+    ],
+)
 def test_page_checker_finds_each_violation(html: str, problem: str) -> None:
     problems = check_page(html).problems
     assert any(problem in p for p in problems), problems

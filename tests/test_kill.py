@@ -35,8 +35,14 @@ NO_SEARCH = {"SITE_BUILDER_PAGEFIND": "/nonexistent/pagefind"}
 
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     """The CLI in its own process group, so a kill also takes any helper process it started."""
-    return subprocess.Popen([sys.executable, "-m", "site_builder", *args], env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "site_builder", *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 def kill(proc: subprocess.Popen[bytes]) -> bool:
@@ -62,6 +68,7 @@ def wait_for(predicate, proc: subprocess.Popen[bytes], limit: float = 300) -> bo
 
 # ---------------------------------------------------------------- the build
 
+
 def generated_project(dest: Path, variant: str) -> Path:
     """N_ARTICLES articles; variant "new" retitles every article, drops ten and adds ten."""
     arts = {}
@@ -83,8 +90,22 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     ref = {}
     for name, root in (("old", old), ("new", new)):
         t0 = time.monotonic()
-        proc = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), "-q", "build", "--out",
-                               str(base / f"ref-{name}")], env=cli_env(**NO_SEARCH), capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "site_builder",
+                "--root",
+                str(root),
+                "-q",
+                "build",
+                "--out",
+                str(base / f"ref-{name}"),
+            ],
+            env=cli_env(**NO_SEARCH),
+            capture_output=True,
+            text=True,
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
         ref[name] = site_files(base / f"ref-{name}")
         ref[f"{name}-seconds"] = time.monotonic() - t0
@@ -141,8 +162,13 @@ def test_killed_build_leaves_the_old_site_or_the_new_one(builds: dict) -> None:
     assert len(killed) >= KILLS // 2, outcomes
     assert any(o[2] for o in killed), f"no kill landed while the site was being staged: {outcomes}"
     # the next build finishes the job and tidies up
-    proc = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(builds["new_root"]), "-q", "build", "--out",
-                           str(out)], env=cli_env(**NO_SEARCH), capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(builds["new_root"]), "-q", "build", "--out", str(out)],
+        env=cli_env(**NO_SEARCH),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert check_output(out, builds) == "new"
     assert sorted(p.name for p in site.iterdir()) == ["public"]
@@ -163,6 +189,7 @@ def test_interrupted_fallback_swap_is_undone_by_the_next_build(tmp_path: Path, m
         real_rename(src, dst)
         if len(calls) == 1:
             raise KeyboardInterrupt  # the process dies right after the first rename
+
     monkeypatch.setattr(output.os, "rename", dying_rename)
     with pytest.raises(KeyboardInterrupt):
         output.commit_site(out, {"index.html": b"new"})
@@ -219,10 +246,20 @@ def argos_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     from tests.argos_tiny import build_package
 
     base = tmp_path_factory.mktemp("kill-argos")
-    env = cli_env(ARGOS_PACKAGES_DIR=str(base / "packages"), XDG_DATA_HOME=str(base / "data"),
-                  XDG_CONFIG_HOME=str(base / "config"), XDG_CACHE_HOME=str(base / "cache"), ARGOS_DEVICE_TYPE="cpu")
-    proc = subprocess.run([sys.executable, "-m", "site_builder", "models", "install", "--from-file",
-                           str(build_package(base / "build"))], env=env, capture_output=True, text=True, timeout=600)
+    env = cli_env(
+        ARGOS_PACKAGES_DIR=str(base / "packages"),
+        XDG_DATA_HOME=str(base / "data"),
+        XDG_CONFIG_HOME=str(base / "config"),
+        XDG_CACHE_HOME=str(base / "cache"),
+        ARGOS_DEVICE_TYPE="cpu",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "site_builder", "models", "install", "--from-file", str(build_package(base / "build"))],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     return env
 
@@ -233,15 +270,21 @@ def english_files(root: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.argos
-def test_killed_translate_leaves_each_english_file_old_or_new_with_a_backup(tmp_path: Path,
-                                                                             argos_env: dict[str, str]) -> None:
+def test_killed_translate_leaves_each_english_file_old_or_new_with_a_backup(
+    tmp_path: Path, argos_env: dict[str, str]
+) -> None:
     pristine = translate_project(tmp_path / "pristine")
     before = english_files(pristine)
     full = tmp_path / "full"
     shutil.copytree(pristine, full)
     t0 = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(full), "-q", "translate"],
-                          env=argos_env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(full), "-q", "translate"],
+        env=argos_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     seconds = time.monotonic() - t0
     assert proc.returncode == 0, proc.stderr[-3000:]
     after = {k: v for k, v in english_files(full).items() if not k.endswith("~")}
@@ -278,8 +321,13 @@ def test_killed_translate_leaves_each_english_file_old_or_new_with_a_backup(tmp_
                 json.loads(line)
         outcomes.append((landed, sum(states)))
         if n == KILLS - 1:  # a new run after a kill completes the work
-            proc = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(work), "-q", "translate"],
-                                  env=argos_env, capture_output=True, text=True, timeout=600)
+            proc = subprocess.run(
+                [sys.executable, "-m", "site_builder", "--root", str(work), "-q", "translate"],
+                env=argos_env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
             assert proc.returncode == 0, proc.stderr[-3000:]
             assert {k: v for k, v in english_files(work).items() if not k.endswith("~")} == after
     print(outcomes)

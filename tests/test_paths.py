@@ -14,7 +14,15 @@ from site_builder.config import load_config
 from site_builder.errors import SiteError
 from site_builder.registry import load_registry
 from tests.fuzz_helpers import (
-    ARTICLE, ENGLISH, FRONT_MATTER, ROOT, assert_clean_outcome, copy_real_project, make_project, problem_lines, run_cli,
+    ARTICLE,
+    ENGLISH,
+    FRONT_MATTER,
+    ROOT,
+    assert_clean_outcome,
+    copy_real_project,
+    make_project,
+    problem_lines,
+    run_cli,
 )
 
 ZH, EN = "content/articles/one.zh.md", "content/articles/one.en.md"
@@ -35,6 +43,7 @@ def load_errors(root: Path) -> list[str]:
 
 # ---------------------------------------------------------------- slugs, ids and references
 
+
 @pytest.mark.parametrize("name", ["Bad.zh.md", "a_b.zh.md", "-x.zh.md", "..%2f..%2fetc.zh.md", "a b.zh.md", "ä.zh.md"])
 def test_invalid_slugs_are_refused(tmp_path: Path, name: str) -> None:
     root = make_project(tmp_path / "site", {name: ARTICLE})
@@ -53,8 +62,17 @@ def test_section_ids_that_look_like_paths_are_refused(tmp_path: Path, sid: str) 
     assert f"{EN}:1: invalid section id {sid!r}: use 1-40 of A-Z a-z 0-9 _ -" in errors
 
 
-@pytest.mark.parametrize("source", ["../../etc/passwd", "/etc/passwd", "sources/../../x.txt", "sources\\..\\..\\x",
-                                    "sources/x\u0000.txt", "sources/\n/x"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "../../etc/passwd",
+        "/etc/passwd",
+        "sources/../../x.txt",
+        "sources\\..\\..\\x",
+        "sources/x\u0000.txt",
+        "sources/\n/x",
+    ],
+)
 def test_source_references_outside_content_are_refused(tmp_path: Path, source: str) -> None:
     fm = FRONT_MATTER.replace('source = "sources/x.txt"', f"source = {json_str(source)}")
     root = make_project(tmp_path / "site", {"one.zh.md": f"+++\n{fm}+++\n\n<!-- § a1 -->\n正文。\n"})
@@ -71,11 +89,13 @@ def json_str(s: str) -> str:
 def test_entity_ids_that_look_like_paths_are_refused(tmp_path: Path, eid: str) -> None:
     root = make_project(tmp_path / "site")
     (root / "content" / "entities.toml").write_text(
-        f'\n[[entity]]\nid = {json_str(eid)}\ntype = "place"\nzh = "温岭"\nen = "Wenling"\n', encoding="utf-8")
+        f'\n[[entity]]\nid = {json_str(eid)}\ntype = "place"\nzh = "温岭"\nen = "Wenling"\n', encoding="utf-8"
+    )
     with pytest.raises(SiteError) as info:
         load_registry(root)
     assert [str(p) for p in info.value.problems] == [
-        f"content/entities.toml:3: invalid entity id {eid!r}: use a-z, 0-9 and '-'"]
+        f"content/entities.toml:3: invalid entity id {eid!r}: use a-z, 0-9 and '-'"
+    ]
 
 
 def data_files() -> list[str]:
@@ -90,12 +110,13 @@ def test_data_file_references_outside_the_site_are_refused(tmp_path: Path, rel: 
     m = re.search(r'^source = "[^"]*"', text, re.M)
     assert m, f"{rel} names no source"
     line = text.count("\n", 0, m.start()) + 1
-    (root / rel).write_text(text[: m.start()] + 'source = "../../etc/passwd#x"' + text[m.end():], encoding="utf-8")
+    (root / rel).write_text(text[: m.start()] + 'source = "../../etc/passwd#x"' + text[m.end() :], encoding="utf-8")
     errors = errors_of(run_cli(root, "build"))
     assert any(e.startswith(f"{rel}:{line}: ") and "../../etc/passwd" in e for e in errors), errors
 
 
 # ---------------------------------------------------------------- symbolic links
+
 
 @pytest.fixture
 def outside(tmp_path: Path) -> Path:
@@ -109,19 +130,40 @@ def outside(tmp_path: Path) -> Path:
 
 LINK_CASES = {
     # name: (link inside the project, target relative to `outside`, expected first error)
-    "article-file": ("content/articles/two.zh.md", "articles/one.zh.md",
-                     "content/articles/two.zh.md:1: content/articles/two.zh.md is a symbolic link"),
-    "articles-folder": ("content/articles", "articles", "content/articles/one.zh.md:1: content/articles is a symbolic link"),
-    "english-file": ("content/articles/one.en.md", "secret.txt",
-                     "content/articles/one.en.md:1: content/articles/one.en.md is a symbolic link"),
-    "registry": ("content/entities.toml", "secret.txt", "content/entities.toml:1: content/entities.toml is a symbolic link"),
+    "article-file": (
+        "content/articles/two.zh.md",
+        "articles/one.zh.md",
+        "content/articles/two.zh.md:1: content/articles/two.zh.md is a symbolic link",
+    ),
+    "articles-folder": (
+        "content/articles",
+        "articles",
+        "content/articles/one.zh.md:1: content/articles is a symbolic link",
+    ),
+    "english-file": (
+        "content/articles/one.en.md",
+        "secret.txt",
+        "content/articles/one.en.md:1: content/articles/one.en.md is a symbolic link",
+    ),
+    "registry": (
+        "content/entities.toml",
+        "secret.txt",
+        "content/entities.toml:1: content/entities.toml is a symbolic link",
+    ),
     "site-toml": ("content/site.toml", "secret.txt", "content/site.toml:1: content/site.toml is a symbolic link"),
-    "source": ("content/sources/x.txt", "secret.txt",
-               f"{ZH}:5: source 'sources/x.txt': content/sources/x.txt is a symbolic link; sources must lie inside content/"),
+    "source": (
+        "content/sources/x.txt",
+        "secret.txt",
+        f"{ZH}:5: source 'sources/x.txt': content/sources/x.txt is a symbolic link; sources must lie inside content/",
+    ),
     "template": ("templates/evil.html", "secret.txt", "templates/evil.html:1: symbolic links are not allowed"),
     "static-file": ("static/evil.css", "secret.txt", "static/evil.css:1: symbolic links are not allowed"),
     "static-folder": ("static/more", "articles", "static/more:1: symbolic links are not allowed"),
-    "dangling": ("content/entities.toml", "missing.toml", "content/entities.toml:1: content/entities.toml is a symbolic link"),
+    "dangling": (
+        "content/entities.toml",
+        "missing.toml",
+        "content/entities.toml:1: content/entities.toml is a symbolic link",
+    ),
 }
 
 
@@ -152,17 +194,21 @@ def test_symbolic_links_among_other_content_files_are_refused(tmp_path: Path, ou
 
 # ---------------------------------------------------------------- the output folder
 
-@pytest.mark.parametrize("output, message", [
-    (".", "output must be a folder inside the project"),
-    ("./", "output must be a folder inside the project"),
-    ("", "output must be a folder inside the project"),
-    ("../public", "output must be a folder inside the project"),
-    ("/tmp/public", "output must be a folder inside the project"),
-    ("content", "output 'content' would overwrite project files"),
-    ("templates/site", "output 'templates/site' would overwrite project files"),
-    ("static", "output 'static' would overwrite project files"),
-    (".git", "output '.git' would overwrite project files"),
-])
+
+@pytest.mark.parametrize(
+    "output, message",
+    [
+        (".", "output must be a folder inside the project"),
+        ("./", "output must be a folder inside the project"),
+        ("", "output must be a folder inside the project"),
+        ("../public", "output must be a folder inside the project"),
+        ("/tmp/public", "output must be a folder inside the project"),
+        ("content", "output 'content' would overwrite project files"),
+        ("templates/site", "output 'templates/site' would overwrite project files"),
+        ("static", "output 'static' would overwrite project files"),
+        (".git", "output '.git' would overwrite project files"),
+    ],
+)
 def test_site_toml_output_must_be_a_new_folder_inside_the_project(tmp_path: Path, output: str, message: str) -> None:
     root = make_project(tmp_path / "site")
     cfg = root / "content" / "site.toml"
@@ -176,13 +222,20 @@ def test_site_toml_output_must_be_a_new_folder_inside_the_project(tmp_path: Path
     assert [str(p) for p in info.value.problems] == [f"content/site.toml:{line}: {message}"]
 
 
-@pytest.mark.parametrize("where", ["root", "parent", "filesystem-root", "content", "inside-static", "a-file",
-                                   "symlink-to-root"])
+@pytest.mark.parametrize(
+    "where", ["root", "parent", "filesystem-root", "content", "inside-static", "a-file", "symlink-to-root"]
+)
 def test_out_option_refuses_the_project_its_ancestors_and_its_folders(tmp_path: Path, where: str) -> None:
     root = make_project(tmp_path / "site")
-    out = {"root": root, "parent": tmp_path, "filesystem-root": Path("/"), "content": root / "content",
-           "inside-static": root / "static" / "out", "a-file": root / "content" / "site.toml",
-           "symlink-to-root": tmp_path / "link"}[where]
+    out = {
+        "root": root,
+        "parent": tmp_path,
+        "filesystem-root": Path("/"),
+        "content": root / "content",
+        "inside-static": root / "static" / "out",
+        "a-file": root / "content" / "site.toml",
+        "symlink-to-root": tmp_path / "link",
+    }[where]
     if where == "symlink-to-root":
         os.symlink(root, out)
     before = tree_snapshot(tmp_path)
@@ -215,7 +268,9 @@ def test_a_build_changes_nothing_outside_its_output_folder(tmp_path: Path) -> No
     assert changed, "the build wrote nothing"
     # only the output folder (the staging folder is renamed into place) and the build cache
     assert {k for k in changed if not k.startswith(("out/", "site/.site-builder-cache/"))} - {
-        "out", "site/.site-builder-cache"} == set()
+        "out",
+        "site/.site-builder-cache",
+    } == set()
 
 
 def test_pages_are_never_written_outside_the_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -243,9 +298,14 @@ def test_pages_are_never_written_outside_the_output_folder(tmp_path: Path, monke
 
 # ---------------------------------------------------------------- the dev server
 
+
 def wsgi_get(app, path: str) -> tuple[str, bytes]:
     status: list[str] = []
-    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path.encode("utf-8").decode("latin-1"), "HTTP_HOST": "127.0.0.1:8000"}
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path.encode("utf-8").decode("latin-1"),
+        "HTTP_HOST": "127.0.0.1:8000",
+    }
     body = b"".join(app(environ, lambda s, headers: status.append(s)))
     return status[0], body
 
@@ -261,16 +321,28 @@ def dev_site(tmp_path: Path):
     return app
 
 
-@pytest.mark.parametrize("path", ["/../secret.txt", "/zh/../../secret.txt", "/%2e%2e/secret.txt", "/zh/%2F..%2F..%2Fsecret.txt",
-                                  "/..\\secret.txt", "/\x00/secret.txt"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../secret.txt",
+        "/zh/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/zh/%2F..%2F..%2Fsecret.txt",
+        "/..\\secret.txt",
+        "/\x00/secret.txt",
+    ],
+)
 def test_dev_server_serves_nothing_outside_the_output_folder(dev_site, path: str) -> None:
     status, body = wsgi_get(dev_site, path)
     assert b"secret outside" not in body and not status.startswith("200"), (path, status)
 
 
-@pytest.mark.xfail(strict=True, reason="known: serve.py DevSite.__call__ joins self.out / rel, and a request for "
-                   "'//abs/path' makes rel absolute, so the dev server reads any file on the machine; check "
-                   "(self.out / rel).resolve() is inside self.out.resolve()")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known: serve.py DevSite.__call__ joins self.out / rel, and a request for "
+    "'//abs/path' makes rel absolute, so the dev server reads any file on the machine; check "
+    "(self.out / rel).resolve() is inside self.out.resolve()",
+)
 def test_dev_server_does_not_serve_absolute_paths(dev_site, tmp_path: Path) -> None:
     status, body = wsgi_get(dev_site, "/" + str(tmp_path / "secret.txt"))
     assert b"secret outside" not in body and not status.startswith("200"), status

@@ -45,8 +45,14 @@ def test_full_site_is_byte_identical_across_seeds_time_zones_locales_and_folders
         out = tmp_path / f"out{n}"
         cwd = {"root": root, "filesystem-root": Path("/")}[cwd_kind]
         env = cli_env(PYTHONHASHSEED=seed, TZ=tz, LANG=lang, LC_ALL=lc_all, LANGUAGE=lang.split(".")[0])
-        proc = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), "-q", "build", "--out", str(out)],
-                              cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            [sys.executable, "-m", "site_builder", "--root", str(root), "-q", "build", "--out", str(out)],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
         outputs.append(site_files(out))
     first = outputs[0]
@@ -59,6 +65,7 @@ def test_full_site_is_byte_identical_across_seeds_time_zones_locales_and_folders
 
 
 # ---------------------------------------------------------------- the lock file
+
 
 def lock_pins() -> dict[str, str]:
     pins = {}
@@ -99,8 +106,11 @@ def installed_closure(reqs: list[Requirement]) -> dict[str, str]:
         seen[name] = dist.version
         for spec in dist.requires or []:
             sub = Requirement(spec)
-            if sub.marker is None or sub.marker.evaluate({"extra": ""}) or any(
-                    sub.marker.evaluate({"extra": e}) for e in req.extras):
+            if (
+                sub.marker is None
+                or sub.marker.evaluate({"extra": ""})
+                or any(sub.marker.evaluate({"extra": e}) for e in req.extras)
+            ):
                 todo.append(sub)
     return seen
 
@@ -109,10 +119,14 @@ def test_every_requirement_has_a_range_that_the_lock_satisfies() -> None:
     pins = lock_pins()
     for req in project_requirements():
         ops = {s.operator for s in req.specifier}
-        assert ops & {">=", "~=", "=="} and ops & {"<", "~=", "=="}, f"pyproject: {req} needs a lower and an upper bound"
+        assert ops & {">=", "~=", "=="} and ops & {"<", "~=", "=="}, (
+            f"pyproject: {req} needs a lower and an upper bound"
+        )
         name = canonicalize_name(req.name)
         assert name in pins, f"constraints/ci.txt does not pin {req.name}: run python3 dev.py lock"
-        assert req.specifier.contains(pins[name], prereleases=True), f"constraints/ci.txt: {name}=={pins[name]} is outside {req}"
+        assert req.specifier.contains(pins[name], prereleases=True), (
+            f"constraints/ci.txt: {name}=={pins[name]} is outside {req}"
+        )
 
 
 def test_lock_pins_everything_the_test_setup_installs() -> None:
@@ -135,6 +149,7 @@ def test_torch_stays_at_the_cpu_build_version() -> None:
 
 # ---------------------------------------------------------------- the audit
 
+
 def dev_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("dev_script", ROOT / "dev.py")
     assert spec and spec.loader
@@ -147,17 +162,28 @@ def test_runtime_closure_is_what_the_cli_imports() -> None:
     dev = dev_module()
     proc = subprocess.run([sys.executable, "-c", dev.RUNTIME_CLOSURE], capture_output=True, text=True, check=True)
     names = set(__import__("json").loads(proc.stdout))
-    assert {"jinja2", "markupsafe", "markdown-it-py", "mdurl", "livereload", "tornado", "pyahocorasick",
-            "pypinyin"} <= names
+    assert {
+        "jinja2",
+        "markupsafe",
+        "markdown-it-py",
+        "mdurl",
+        "livereload",
+        "tornado",
+        "pyahocorasick",
+        "pypinyin",
+    } <= names
     assert not names & {"torch", "argostranslate", "pytest", "hypothesis", "pip-audit", "site-builder"}
 
 
 def test_audit_verdict_fails_on_a_known_vulnerability_and_skips_only_without_data() -> None:
     dev = dev_module()
     pins = {"jinja2": "3.1.2", "mdurl": "0.1.2"}
-    vulnerable = {"dependencies": [
-        {"name": "jinja2", "version": "3.1.2", "vulns": [{"id": "GHSA-h5c8-rqwp-cp95", "fix_versions": ["3.1.3"]}]},
-        {"name": "mdurl", "version": "0.1.2", "vulns": []}]}
+    vulnerable = {
+        "dependencies": [
+            {"name": "jinja2", "version": "3.1.2", "vulns": [{"id": "GHSA-h5c8-rqwp-cp95", "fix_versions": ["3.1.3"]}]},
+            {"name": "mdurl", "version": "0.1.2", "vulns": []},
+        ]
+    }
     code, lines = dev.audit_verdict(vulnerable, pins, lambda name: None)
     assert code == 1 and "jinja2 3.1.2: GHSA-h5c8-rqwp-cp95 (fixed in 3.1.3)" in lines
     unreachable = {"dependencies": [{"name": n, "skip_reason": "Dependency not found on PyPI"} for n in pins]}
@@ -168,8 +194,10 @@ def test_audit_verdict_fails_on_a_known_vulnerability_and_skips_only_without_dat
     code, lines = dev.audit_verdict(unreachable, pins, latest.get)
     assert code == 1 and "jinja2 3.1.2: PYSEC-1 (fixed in 3.1.3)" in lines
     code, lines = dev.audit_verdict(unreachable, pins, {"jinja2": ("3.1.6", []), "mdurl": ("0.1.2", [])}.get)
-    assert code == 0 and lines == ["no known vulnerabilities in 1 packages: mdurl",
-                                   "not audited (vulnerability data unreachable, not the latest release): jinja2 3.1.2"]
+    assert code == 0 and lines == [
+        "no known vulnerabilities in 1 packages: mdurl",
+        "not audited (vulnerability data unreachable, not the latest release): jinja2 3.1.2",
+    ]
 
 
 @pytest.mark.slow
