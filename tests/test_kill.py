@@ -45,6 +45,19 @@ def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+def complete(env: dict[str, str], *args: str) -> None:
+    """Run the CLI to its end; it must succeed."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "site_builder", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
 def kill(proc: subprocess.Popen[bytes]) -> bool:
     """SIGKILL the process group; True if it was still running (the kill landed)."""
     running = proc.poll() is None
@@ -90,23 +103,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     ref = {}
     for name, root in (("old", old), ("new", new)):
         t0 = time.monotonic()
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "site_builder",
-                "--root",
-                str(root),
-                "-q",
-                "build",
-                "--out",
-                str(base / f"ref-{name}"),
-            ],
-            env=cli_env(**NO_SEARCH),
-            capture_output=True,
-            text=True,
-        )
-        assert proc.returncode == 0, proc.stderr[-3000:]
+        complete(cli_env(**NO_SEARCH), "--root", str(root), "-q", "build", "--out", str(base / f"ref-{name}"))
         ref[name] = site_files(base / f"ref-{name}")
         ref[f"{name}-seconds"] = time.monotonic() - t0
     assert ref["old"] != ref["new"] and len(ref["new"]) > 4 * N_ARTICLES
@@ -162,14 +159,7 @@ def test_killed_build_leaves_the_old_site_or_the_new_one(builds: dict) -> None:
     assert len(killed) >= KILLS // 2, outcomes
     assert any(o[2] for o in killed), f"no kill landed while the site was being staged: {outcomes}"
     # the next build finishes the job and tidies up
-    proc = subprocess.run(
-        [sys.executable, "-m", "site_builder", "--root", str(builds["new_root"]), "-q", "build", "--out", str(out)],
-        env=cli_env(**NO_SEARCH),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    complete(cli_env(**NO_SEARCH), "--root", str(builds["new_root"]), "-q", "build", "--out", str(out))
     assert check_output(out, builds) == "new"
     assert sorted(p.name for p in site.iterdir()) == ["public"]
 
@@ -253,14 +243,7 @@ def argos_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         XDG_CACHE_HOME=str(base / "cache"),
         ARGOS_DEVICE_TYPE="cpu",
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "site_builder", "models", "install", "--from-file", str(build_package(base / "build"))],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
+    complete(env, "models", "install", "--from-file", str(build_package(base / "build")))
     return env
 
 
@@ -278,15 +261,8 @@ def test_killed_translate_leaves_each_english_file_old_or_new_with_a_backup(
     full = tmp_path / "full"
     shutil.copytree(pristine, full)
     t0 = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "site_builder", "--root", str(full), "-q", "translate"],
-        env=argos_env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    complete(argos_env, "--root", str(full), "-q", "translate")
     seconds = time.monotonic() - t0
-    assert proc.returncode == 0, proc.stderr[-3000:]
     after = {k: v for k, v in english_files(full).items() if not k.endswith("~")}
     assert len(after) == N_TRANSLATE and all(after[k] != before.get(k) for k in after)
 
@@ -321,14 +297,7 @@ def test_killed_translate_leaves_each_english_file_old_or_new_with_a_backup(
                 json.loads(line)
         outcomes.append((landed, sum(states)))
         if n == KILLS - 1:  # a new run after a kill completes the work
-            proc = subprocess.run(
-                [sys.executable, "-m", "site_builder", "--root", str(work), "-q", "translate"],
-                env=argos_env,
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
-            assert proc.returncode == 0, proc.stderr[-3000:]
+            complete(argos_env, "--root", str(work), "-q", "translate")
             assert {k: v for k, v in english_files(work).items() if not k.endswith("~")} == after
     print(outcomes)
     assert sum(1 for landed, _ in outcomes if landed) >= KILLS // 2, outcomes
