@@ -26,6 +26,8 @@
   }
   function updateSwitch() {
     var links = document.querySelectorAll("[data-lang-switch]");
+    // A scroll while the switch itself has focus was caused by reaching it, not by reading: keep the place.
+    if (document.activeElement && document.activeElement.hasAttribute("data-lang-switch")) return;
     var id = currentSection();
     for (var i = 0; i < links.length; i++) {
       var a = links[i];
