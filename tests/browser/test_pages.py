@@ -51,6 +51,19 @@ def test_under_a_sub_path_every_request_succeeds(subpath_site, new_page) -> None
     assert problems == [] and watch.errors == []
 
 
+def test_reading_pages_fit_a_320px_screen(site, new_page) -> None:
+    page, _ = new_page(width=320, height=640)
+    wide = []
+    for lang in ("zh", "en"):
+        kinds = page_kinds(site.out, lang)
+        for kind in ("home", "articles", "article", "parallel", "search"):
+            page.goto(site.url(kinds[kind]))
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                wide.append(f"{kinds[kind]}: {overflow}px too wide")
+    assert wide == []
+
+
 def test_favicon_and_assets_load(site, new_page) -> None:
     page, watch = new_page()
     page.goto(site.url("zh/articles/commentary-2000-billion/"))
