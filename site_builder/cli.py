@@ -60,8 +60,14 @@ def main(argv: list[str] | None = None) -> int:
         n = sum(1 for p in exc.problems if p.severity == "error")
         print(f"{n} error{'s' if n != 1 else ''}; nothing was written", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:  # disk full, permission denied ... : a message, not a traceback
+        if args.verbose:
+            traceback.print_exc()
+        where = exc.filename or "site-builder"
+        print(f"{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0

@@ -105,4 +105,9 @@ def plain_text(text: str) -> str:
     """Text without Markdown punctuation or gap markers, for titles, feeds and search."""
     text = GAP_RE.sub("…", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return re.sub(r"[*_`]+", "", text).strip()
+    # only paired emphasis/code markers: a lone "7*7" or "snake_case" stays as written
+    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"\1", text)
+    text = re.sub(r"`([^`]+)`", r"\1", text)
+    return text.strip()

@@ -197,6 +197,13 @@ class DevSite:
         if "\x00" in rel or ".." in rel.split("/"):
             return self._not_found(start_response, method, environ)
         target = self.out / rel if rel else self.out
+        try:
+            # "//etc/passwd" would make rel absolute: serve only what lies inside the output folder
+            inside = target.resolve().is_relative_to(self.out.resolve())
+        except (OSError, RuntimeError):
+            inside = False
+        if not inside:
+            return self._not_found(start_response, method, environ)
         if target.is_dir():
             if rel and not rel.endswith("/"):
                 query = environ.get("QUERY_STRING", "")

@@ -161,3 +161,22 @@ def test_removed_article_disappears_from_output(project: Path) -> None:
     report = build(project)
     assert report.removed >= 4
     assert not (project / "public/zh/articles/valeo-wenling").exists()
+
+
+def test_os_error_while_writing_is_a_message_not_a_traceback(tiny: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    proc = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(tiny), "build", "--out",
+                           str(blocker / "site")], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert str(blocker) in proc.stderr, proc.stderr
+
+
+def test_relative_out_is_relative_to_the_current_folder(tiny: Path, tmp_path: Path) -> None:
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    subprocess.run([sys.executable, "-m", "site_builder", "--root", str(tiny), "-q", "build", "--out", "site"],
+                   check=True, cwd=work)
+    assert (work / "site" / "zh" / "index.html").exists()
+    assert not (tiny / "site").exists()

@@ -147,3 +147,11 @@ def test_suggestion_block_attaches_to_section(tiny: Path) -> None:
     art = load_articles(tiny)[0]
     tr = art.en.translations["a1"]
     assert tr.text == "Human text." and tr.suggestion == "Machine idea." and tr.suggestion_engine == "argos"
+
+
+def test_plain_text_strips_only_paired_markup() -> None:
+    from site_builder.markdown import plain_text
+
+    assert plain_text("7*7 = 49, snake_case") == "7*7 = 49, snake_case"
+    assert plain_text("**bold**, *em*, _u_ and `code`") == "bold, em, u and code"
+    assert plain_text("[[gap: lost]] text [link](https://example.org)") == "… text link"

@@ -407,11 +407,6 @@ def test_importer_proposes_or_fails_with_path_and_line(scratch: Path, data: byte
         assert re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", draft.slug), draft.slug
 
 
-def _known_map_defect(p: object) -> bool:
-    """The one problem reported below as a strict xfail: a TOML error "at end of document" gets line 0."""
-    return getattr(p, "line", None) == 0 and "(at end of document)" in getattr(p, "message", "")
-
-
 @FUZZ
 @given(data=file_bytes(MAP))
 def test_importer_map_file_loads_or_fails_with_path_and_line(scratch: Path, data: bytes) -> None:
@@ -425,17 +420,12 @@ def test_importer_map_file_loads_or_fails_with_path_and_line(scratch: Path, data
         page_map = load_map(path, "page.map.toml")
         propose(read_page(scratch / "page.txt", "page.txt", scratch, page_map=page_map), page_map)
     except SiteError as exc:
-        problems = [p for p in exc.problems if not _known_map_defect(p)]
+        problems = exc.problems
         if problems:
             max_line = max(n_lines(data), SOURCE.count("\n") + 1)
             assert_problems(problems, {"page.map.toml", "page.txt"}, max_line=max_line)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: ingest/mapfile.py parses TOML itself and gives line 0 for errors "
-    "'at end of document'; config.parse_toml gives the last line",
-)
 @pytest.mark.parametrize("data", [b"d", b"[article]\nslug = ", b"x = [1,"])
 def test_importer_map_file_toml_error_at_the_end_has_a_line(scratch: Path, data: bytes) -> None:
     from site_builder.ingest.mapfile import load_map

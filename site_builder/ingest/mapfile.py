@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.content import SLUG_RE, read_text
+from site_builder.config import parse_toml
 from site_builder.errors import ImportError_, Problem, SiteError, toml_error_line, toml_error_message
 from site_builder.ingest import text as tx
 from site_builder.ingest.classify import Piece
@@ -94,11 +95,9 @@ def load_map(path: Path, rel: str) -> PageMap:
     except SiteError as exc:
         raise ImportError_(exc.problems) from None
     try:
-        data = tomllib.loads(text)
-    except ValueError as exc:  # tomllib.TOMLDecodeError, or a date TOML accepts and Python does not
-        raise ImportError_(toml_error_message(exc), rel, toml_error_line(exc)) from None
-    except RecursionError:
-        raise ImportError_("invalid TOML: arrays or tables nested too deeply", rel, 1) from None
+        data = parse_toml(text, rel, ImportError_)
+    except ValueError as exc:  # a date TOML accepts and Python does not
+        raise ImportError_(toml_error_message(exc), rel, toml_error_line(exc) or 1) from None
     tables = _key_lines(text)
     problems: list[Problem] = []
     _check_keys(data, _TOP, tables[0], rel, "", problems)
