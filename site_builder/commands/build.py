@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     try:
-        report = build(args.root.resolve(), args.out.resolve() if args.out else None, gate=gate if args.strict else None, incremental=not args.full,
+        report = build(args.root.resolve(), Path(os.path.abspath(args.out)) if args.out else None, gate=gate if args.strict else None, incremental=not args.full,
                        progress=progress)
     finally:
         if progress is not None:
