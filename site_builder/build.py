@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import gc
 import logging
+import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from site_builder import entity_pages, feeds, search, urls, views
+from site_builder import urls
 from site_builder.config import SiteConfig, load_config, tree_files
-from site_builder.content import load_articles
-from site_builder.deps import BuildCache, ProgressFn, RenderPlan, scan_inputs
+from site_builder.deps import BuildCache, ProgressFn, scan_inputs
 from site_builder.errors import Problem, SiteError
-from site_builder.markdown import Renderer
-from site_builder.output import WriteReport, commit_site
-from site_builder.pages import GENERATORS, Page, SiteData
-from site_builder.render import make_env, render_page
+from site_builder.output import WriteReport
+from site_builder.stage import Outcome, Stage, content_digest
+
+# A build that finds nothing changed stops after hashing its inputs: the rest of the pipeline
+# (Markdown, templates, the registry with its pinyin tables) is imported past that point.
+if TYPE_CHECKING:
+    from site_builder.deps import RenderPlan
+    from site_builder.markdown import Renderer
+    from site_builder.pages import Page, SiteData
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +49,11 @@ class BuildReport:
 
 def load_site(root: Path, renderer: Renderer | None = None) -> SiteData:
     """Read and validate all inputs; raises SiteError listing every problem."""
+    from site_builder import entity_pages, views
+    from site_builder.content import load_articles
+    from site_builder.markdown import Renderer
+    from site_builder.pages import SiteData
+
     config = load_config(root)
     problems: list[Problem] = []
     try:
@@ -60,9 +73,18 @@ def load_site(root: Path, renderer: Renderer | None = None) -> SiteData:
     return site
 
 
+def __getattr__(name: str) -> Any:
+    """``GENERATORS``: the page generators of :mod:`site_builder.pages`, imported when first asked for."""
+    if name == "GENERATORS":
+        from site_builder.pages import GENERATORS
+
+        return GENERATORS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def plan_pages(site: SiteData) -> list[Page]:
     pages: list[Page] = []
-    for gen in GENERATORS:
+    for gen in sys.modules[__name__].GENERATORS:  # this module's (a caller may have set its own)
         pages.extend(gen(site))
     seen: set[str] = set()
     for p in pages:
@@ -92,39 +114,116 @@ def alternates(config: SiteConfig, page: Page) -> list[dict[str, str]]:
     return alts
 
 
-def render_all(root: Path, site: SiteData, pages: list[Page], plan: RenderPlan | None = None) -> dict[str, bytes]:
-    """Render every page; with a ``plan``, pages whose inputs did not change keep their last output."""
+#: Render in worker processes when at least this many pages need rendering (below, starting them costs more).
+PARALLEL_MIN = 400
+
+
+def render_all(root: Path, site: SiteData, pages: list[Page], plan: RenderPlan | None, stage: Stage,
+               jobs: int | None = None) -> None:
+    """Render every page into ``stage``; with a ``plan``, pages whose inputs did not change keep their last output.
+
+    With ``jobs`` > 1 (default: one per CPU) and enough pages to render, pages are
+    rendered by that many forked worker processes, each taking runs of consecutive
+    pages (an article's pages share its rendered sections). Each page's bytes depend
+    only on the page, never on which process rendered it or when.
+    """
+    from site_builder import feeds, views
+    from site_builder.render import make_env
+
     tree_files(root, "templates")  # refuse symlinks: Jinja would follow them out of the project
     env = make_env(root / "templates")
-    files: dict[str, bytes] = {}
     built = {p.path for p in pages}
     if feeds.has_absolute_base(site.config):
         built |= {views.feed_path(lang) for lang in ("zh", "en")}
     if plan is not None:
         plan.prepare(env)  # compiled templates cached on disk
+    todo = []
     for page in pages:
-        if plan is not None and (cached := plan.cached(page)) is not None:
-            files[page.path] = cached
-            continue
-        ctx = dict(page.context)
-        ctx.update(views.chrome_view(page.lang, built, page.path))
-        ctx["canonical"] = urls.absolute(site.config.base_url, page.path)
-        ctx["alternates"] = alternates(site.config, page)
-        ctx["counterpart"] = page.counterpart
-        root_path = site.config.base_path if page.path == "404.html" else None
-        files[page.path] = render_page(env, page.template, page.path, ctx, root_path)
-    return files
+        if plan is not None and plan.reusable(page):
+            stage.keep(page.path)
+        else:
+            todo.append(page)
+    jobs = jobs if jobs is not None else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if jobs > 1 and len(todo) >= PARALLEL_MIN and hasattr(os, "fork"):
+        _render_parallel(env, site, built, todo, stage, jobs)
+        return
+    for page in todo:
+        stage.put(page.path, _render(env, site, built, page))
+
+
+def render_page(env: Any, template: str, path: str, context: dict[str, Any], root_path: str | None = None) -> bytes:
+    """Every page a build renders goes through here: :func:`site_builder.render.render_page`."""
+    from site_builder import render
+
+    return render.render_page(env, template, path, context, root_path)
+
+
+def _render(env: Any, site: SiteData, built: set[str], page: Page) -> bytes:
+    from site_builder import views
+    from site_builder.pages import Lazy
+
+    ctx = dict(page.context)
+    ctx.update(views.chrome_view(page.lang, built, page.path))
+    ctx["canonical"] = urls.absolute(site.config.base_url, page.path)
+    ctx["alternates"] = alternates(site.config, page)
+    ctx["counterpart"] = page.counterpart
+    root_path = site.config.base_path if page.path == "404.html" else None
+    data = render_page(env, page.template, page.path, ctx, root_path)
+    if isinstance(page.context, Lazy):
+        page.context.release()  # made again if anything asks: a build never holds every page's context
+    return data
+
+
+# What forked workers render from: set just before the pool starts, inherited, never sent through a pipe.
+_WORK: tuple[Any, SiteData, set[str], list[Page], Stage] | None = None
+
+
+def _render_parallel(env: Any, site: SiteData, built: set[str], todo: list[Page], stage: Stage, jobs: int) -> None:
+    import multiprocessing
+
+    global _WORK
+    stage.activate()  # workers write into the staging folder
+    size = max(8, len(todo) // (jobs * 16))
+    chunks = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
+    _WORK = (env, site, built, todo, stage)
+    gc.freeze()  # what the workers inherit stays shared: the collector would touch (and so copy) it
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for outcomes in pool.imap_unordered(_render_chunk, chunks):
+                if isinstance(outcomes, SiteError):
+                    raise outcomes
+                for outcome in outcomes:
+                    stage.note(outcome)
+    finally:
+        _WORK = None
+        gc.unfreeze()
+
+
+def _render_chunk(bounds: tuple[int, int]) -> list[Outcome] | SiteError:
+    """In a worker: render pages ``todo[start:end]`` into the staging folder."""
+    assert _WORK is not None
+    env, site, built, todo, stage = _WORK
+    outcomes = []
+    try:
+        for page in todo[bounds[0]:bounds[1]]:
+            data = _render(env, site, built, page)
+            digest = content_digest(data)
+            outcomes.append(stage.place(page.path, data, digest, stage.same_as_live(page.path, data, digest)))
+    except SiteError as exc:
+        return exc  # reported by the parent, like a serial build's
+    return outcomes
 
 
 def build(root: Path, out: str | Path | None = None, *,
           gate: Callable[[SiteData, list[Page], dict[str, bytes]], list[Problem]] | None = None,
-          incremental: bool = True, progress: ProgressFn | None = None) -> BuildReport:
+          incremental: bool = True, progress: ProgressFn | None = None, jobs: int | None = None) -> BuildReport:
     """Build the whole site; the output folder changes only if everything succeeded.
 
     ``gate`` (``build --strict``: :func:`site_builder.check.gate`) sees the finished files before
     they are written; if it returns any error, nothing is written and SiteError is raised.
     ``incremental``: re-render only pages whose inputs changed since the last build into the same
     folder, and stop early if no input changed (see :mod:`site_builder.deps`); the output is the same.
+    ``jobs``: processes to render with (default: one per CPU; see :func:`render_all`).
     """
     start = time.perf_counter()
     out_dir = load_config(root).output_dir(out)
@@ -139,21 +238,28 @@ def build(root: Path, out: str | Path | None = None, *,
     site = load_site(root, renderer)
     pages = plan_pages(site)
     plan = cache.plan(inputs, pages, progress) if cache is not None and inputs is not None else None
-    files = render_all(root, site, pages, plan)
-    files.update(static_files(root))
-    files.update(feeds.site_files(site, pages))
-    files.update(search.index_files(root, files))
+    from site_builder import feeds, search
+
     gate_warnings: list[Problem] = []
-    if gate is not None:
-        found = gate(site, pages, files)
-        if any(p.severity == "error" for p in found):
-            raise SiteError(found)
-        gate_warnings = found
-    if progress is not None:
-        progress("writing", 0, 0)
-    report: WriteReport = commit_site(out_dir, files)
+    # Files go to a hidden staging folder as they are made; the output folder changes only at commit().
+    with cache.stage() if cache is not None else Stage(out_dir) as stage:
+        render_all(root, site, pages, plan, stage, jobs)
+        for rel, data in static_files(root).items():
+            stage.put(rel, data)
+        for rel, data in feeds.site_files(site, pages).items():
+            stage.put(rel, data)
+        for rel, data in search.index_files(root, stage.mapping()).items():
+            stage.put(rel, data)
+        if gate is not None:
+            found = gate(site, pages, dict(stage.mapping()))  # read in full: the gate may keep the files
+            if any(p.severity == "error" for p in found):
+                raise SiteError(found)
+            gate_warnings = found
+        if progress is not None:
+            progress("writing", 0, 0)
+        report: WriteReport = stage.commit()
     if cache is not None and inputs is not None:
-        cache.save(inputs, plan, renderer, len(pages), checked=gate is not None)
+        cache.save(inputs, plan, renderer, len(pages), checked=gate is not None, stage=stage)
     return BuildReport(pages=len(pages), written=report.written, unchanged=report.unchanged, removed=report.removed,
                        seconds=time.perf_counter() - start, output=str(out_dir), warnings=gate_warnings,
                        rendered=plan.rendered if plan else len(pages), skipped=plan.skipped if plan else 0)

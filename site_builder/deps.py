@@ -45,6 +45,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import stat
 import sys
 import time
@@ -52,18 +53,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import jinja2
-import jinja2.meta
-
-from site_builder.markdown import Renderer
 from site_builder.output import atomic_write
+from site_builder.stage import Record, Spare, Stage, Stat, scan, stat_of
+
+if TYPE_CHECKING:  # jinja2 and the Markdown renderer are imported when a build renders
+    import jinja2
+
+    from site_builder.mdcache import CachingRenderer
 
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".site-builder-cache"
-FORMAT = 1  # bump when the manifest or the Markdown cache changes meaning
+FORMAT = 2  # bump when the manifest or the Markdown cache changes meaning
 INPUT_DIRS = ("content", "templates", "static")
 CONFIG = "content/site.toml"
 REGISTRY = "content/entities.toml"
@@ -127,6 +130,7 @@ class Inputs:
 
     files: Mapping[str, str]  # project-relative path -> hash
     code: str  # the generator and its tools
+    _keys: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)  # key() results
 
     @functools.cached_property
     def fingerprint(self) -> str:
@@ -150,6 +154,11 @@ class Inputs:
 
     def key(self, key: str) -> str | None:
         """The hash of one ``Page.deps`` key, or None for a key this module does not know."""
+        if key not in self._keys:  # thousands of pages name the same keys
+            self._keys[key] = self._key(key)
+        return self._keys[key]
+
+    def _key(self, key: str) -> str | None:
         kind, _, arg = key.partition(":")
         if kind == "article" and arg == "*":
             return digest(*(f"{p}\0{h}" for p, h in sorted(self.files.items()) if _ARTICLE.match(p)))
@@ -192,6 +201,8 @@ class TemplateDeps:
 
     def __init__(self, inputs: Inputs, templates_dir: Path, known: Mapping[str, Any] | None = None) -> None:
         self.inputs = inputs
+        import jinja2
+
         self.dir = templates_dir
         self._env = jinja2.Environment()  # parsing only: no loader, filters or globals needed
         self._refs: dict[str, frozenset[str] | None] = {}  # None: refers to a template chosen at run time
@@ -215,6 +226,9 @@ class TemplateDeps:
             if isinstance(known, list) and len(known) == 2 and known[0] == self._file(name) != "missing":
                 self._refs[name] = None if known[1] is None else frozenset(str(n) for n in known[1])
                 return self._refs[name]
+            import jinja2
+            import jinja2.meta
+
             try:
                 source = (self.dir / name).read_text(encoding="utf-8")
                 found = list(jinja2.meta.find_referenced_templates(self._env.parse(source)))
@@ -242,59 +256,6 @@ class TemplateDeps:
                 seen = {p[len("templates/"):] for p in self.inputs.files if p.startswith("templates/")} | {name}
             self._closure[name] = digest(*(f"{n}\0{self._file(n)}" for n in sorted(seen)))
         return self._closure[name]
-
-
-class CachingRenderer(Renderer):
-    """A Markdown renderer that keeps its output by hash of (text, language, options, ``salt``).
-
-    The text hook (entity linking) must be a pure function of its text, its env
-    and what ``salt`` covers (code, registry, data); a hook that depends on
-    more gives itself (or its object) a ``cache_key`` string.
-    """
-
-    def __init__(self, cache: Mapping[str, str], salt: str) -> None:
-        super().__init__()
-        self._old = cache
-        self.salt = salt
-        self.used: dict[str, str] = {}
-        self.hits = 0
-        self.misses = 0
-
-    def _key(self, kind: str, text: str, lang: str, env: dict[str, Any]) -> str | None:
-        parts = [self.salt, kind, lang, text]
-        for name in sorted(env):
-            value = env[name]
-            if name == "text_hook":
-                hook_key = getattr(value, "cache_key", None) or getattr(getattr(value, "__self__", None), "cache_key", None)
-                parts += [name, "none" if value is None else str(hook_key or "site")]
-            elif value is None or isinstance(value, str | int | float | bool):
-                parts += [name, repr(value)]
-            elif isinstance(value, set | frozenset | list | tuple) and all(isinstance(v, str) for v in value):
-                items = sorted(value) if isinstance(value, set | frozenset) else list(value)
-                parts += [name, type(value).__name__, *items]
-            else:
-                return None  # an option we cannot hash: render every time
-        return digest(*parts)
-
-    def _cached(self, kind: str, text: str, lang: str, env: dict[str, Any], render: Callable[[], str]) -> str:
-        key = self._key(kind, text, lang, env)
-        if key is None:
-            return render()
-        html = self.used.get(key) or self._old.get(key)
-        if html is None:
-            self.misses += 1
-            html = render()
-        else:
-            self.hits += 1
-        self.used[key] = html
-        return html
-
-    def render(self, text: str, lang: str, **env: Any) -> str:
-        return self._cached("block", text, lang, env, lambda: super(CachingRenderer, self).render(text, lang, **env))
-
-    def render_inline(self, text: str, lang: str, **env: Any) -> str:
-        return self._cached("inline", text, lang, env,
-                            lambda: super(CachingRenderer, self).render_inline(text, lang, **env))
 
 
 ProgressFn = Callable[[str, int, int], None]  # (what, done, total)
@@ -333,29 +294,29 @@ class Manifest:
     checked: bool = False  # the build passed a gate (build --strict)
     page_count: int = 0
     pages: dict[str, str] = field(default_factory=dict)  # output path -> page fingerprint
-    outputs: dict[str, list[int]] = field(default_factory=dict)  # output path -> [size, mtime_ns]
+    outputs: dict[str, Record] = field(default_factory=dict)  # output path -> the file as written
     templates: dict[str, Any] = field(default_factory=dict)  # see TemplateDeps.record
 
 
-def _stats(out: Path) -> dict[str, list[int]]:
-    found: dict[str, list[int]] = {}
-    for dirpath, _dirs, names in os.walk(out):
-        for name in names:
-            path = Path(dirpath) / name
-            try:
-                st = path.lstat()
-            except OSError:
-                continue
-            found[path.relative_to(out).as_posix()] = [st.st_size, st.st_mtime_ns]
-    return found
+def _records(value: object) -> dict[str, Record]:
+    """Output records read back from JSON (entries that do not parse are left out: their files are redone)."""
+    out: dict[str, Record] = {}
+    if isinstance(value, dict):
+        for rel, item in value.items():
+            rec = Record.from_json(item)
+            if rec is not None:
+                out[str(rel)] = rec
+    return out
 
 
 class RenderPlan:
     """Decides, page by page, whether a page must be rendered or its last output still holds."""
 
     def __init__(self, inputs: Inputs, templates: TemplateDeps, old: Manifest, out: Path, pages: Sequence[Any],
-                 progress: ProgressFn | None = None, cache_dir: Path = Path(CACHE_DIR)) -> None:
+                 progress: ProgressFn | None = None, cache_dir: Path = Path(CACHE_DIR),
+                 live: Mapping[str, Stat | None] | None = None) -> None:
         self.inputs = inputs
+        self.live = live  # the output folder as this build found it (scan); None: look at each file
         self.cache_dir = cache_dir
         self.templates = templates
         self.old = old
@@ -383,6 +344,8 @@ class RenderPlan:
 
     def prepare(self, env: jinja2.Environment) -> None:
         """Keep compiled templates on disk (Jinja checks each against its source)."""
+        import jinja2
+
         folder = self.cache_dir / "jinja"
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -390,28 +353,39 @@ class RenderPlan:
         except OSError as exc:
             log.debug("no template cache: %s", exc)
 
-    def cached(self, page: Any) -> bytes | None:
-        """The page's bytes from the last build if nothing it is made from changed, else None."""
+    def reusable(self, page: Any) -> bool:
+        """True if nothing ``page`` is made from changed and its last output is still in the folder, untouched."""
         fp = self.fingerprint(page)
-        data = None
+        keep = False
         if fp is not None:
             self.fingerprints[page.path] = fp
             recorded = self.old.outputs.get(page.path)
             if self.old.pages.get(page.path) == fp and recorded is not None:
-                path = self.out / page.path
-                try:
-                    st = path.lstat()
-                    if stat.S_ISREG(st.st_mode) and [st.st_size, st.st_mtime_ns] == recorded:
-                        data = path.read_bytes()
-                except OSError:
-                    data = None
-        if data is None:
-            self.rendered += 1
-        else:
+                keep = self._stat(page.path) == recorded.stat
+        if keep:
             self.skipped += 1
+        else:
+            self.rendered += 1
         if self.progress is not None:
             self.progress("rendering pages", self.rendered + self.skipped, self.total)
-        return data
+        return keep
+
+    def _stat(self, rel: str) -> Stat | None:
+        if self.live is not None:
+            return self.live.get(rel)
+        try:
+            return stat_of(os.lstat(self.out / rel))
+        except OSError:
+            return None
+
+    def cached(self, page: Any) -> bytes | None:
+        """The page's bytes from the last build if nothing it is made from changed, else None."""
+        if not self.reusable(page):
+            return None
+        try:
+            return (self.out / page.path).read_bytes()
+        except OSError:
+            return None
 
 
 class BuildCache:
@@ -421,9 +395,17 @@ class BuildCache:
         self.root = root
         self.dir = root / CACHE_DIR
         self.out = out.resolve() if out.exists() else out.parent.resolve() / out.name
-        self.manifest_path = self.dir / "builds" / f"{digest(str(self.out))[:20]}.json"
+        key = digest(str(self.out))[:20]
+        self.manifest_path = self.dir / "builds" / f"{key}.json"
         self.markdown_path = self.dir / "markdown.json"
+        self.spare_home = self.dir / "spare" / key  # the site swapped out last time (see site_builder.stage)
+        self.spare_path = self.dir / "spare" / f"{key}.json"  # its records
         self.old = self._load_manifest()
+
+    @functools.cached_property
+    def live(self) -> dict[str, Stat | None]:
+        """The output folder as this build found it."""
+        return scan(self.out)
 
     def _forget_gone_folders(self, keep: int = 8) -> None:
         """Drop the manifests of output folders that no longer exist (builds into temporary folders)."""
@@ -434,6 +416,8 @@ class BuildCache:
             data = self._read_json(path)
             if path != self.manifest_path and (data is None or not Path(str(data.get("out", ""))).is_dir()):
                 path.unlink(missing_ok=True)
+                shutil.rmtree(self.dir / "spare" / path.stem, ignore_errors=True)
+                (self.dir / "spare" / path.name).unlink(missing_ok=True)
 
     def _read_json(self, path: Path) -> dict[str, Any] | None:
         try:
@@ -448,7 +432,7 @@ class BuildCache:
             return Manifest()
         try:
             return Manifest(str(data["fingerprint"]), bool(data["checked"]), int(data["page_count"]),
-                            dict(data["pages"]), dict(data["outputs"]), dict(data["templates"]))
+                            dict(data["pages"]), _records(data["outputs"]), dict(data["templates"]))
         except (KeyError, TypeError, ValueError):
             return Manifest()
 
@@ -456,24 +440,52 @@ class BuildCache:
         """True if the last build into this folder had these exact inputs and its output is untouched."""
         if not self.old.fingerprint or self.old.fingerprint != inputs.fingerprint or (gated and not self.old.checked):
             return False
-        return self.out.is_dir() and _stats(self.out) == self.old.outputs
+        live, recorded = self.live, self.old.outputs
+        return self.out.is_dir() and live.keys() == recorded.keys() and \
+            all(live[rel] == rec.stat for rel, rec in recorded.items())
+
+    def spare(self) -> Spare | None:
+        """The old site kept by the last build, to recycle (see :class:`site_builder.stage.Spare`)."""
+        data = self._read_json(self.spare_path)
+        if data is None or data.get("out") != str(self.out):
+            return None
+        try:
+            return Spare(self.spare_home, int(data["ino"]), int(data["ctime_ns"]), _records(data["files"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def stage(self) -> Stage:
+        """Where this build puts its files: recycles the spare, and checks files against the records."""
+        return Stage(self.out, self.old.outputs, self.live, self.spare(), self.spare_home)
 
     def renderer(self, inputs: Inputs) -> CachingRenderer:
+        from site_builder.mdcache import CachingRenderer
+
         data = self._read_json(self.markdown_path)
         entries = data.get("entries") if data else None
         return CachingRenderer(entries if isinstance(entries, dict) else {}, inputs.markdown_salt)
 
     def plan(self, inputs: Inputs, pages: Sequence[Any], progress: ProgressFn | None = None) -> RenderPlan:
         templates = TemplateDeps(inputs, self.root / "templates", self.old.templates)
-        return RenderPlan(inputs, templates, self.old, self.out, pages, progress, self.dir)
+        return RenderPlan(inputs, templates, self.old, self.out, pages, progress, self.dir, self.live)
 
     def save(self, inputs: Inputs, plan: RenderPlan | None, renderer: CachingRenderer | None, page_count: int,
-             checked: bool) -> None:
+             checked: bool, stage: Stage | None = None) -> None:
         """Record a successful build (call after the output was committed). Never fails the build."""
         try:
+            outputs = stage.files if stage is not None else {
+                rel: Record(*st, "") for rel, st in scan(self.out).items() if st is not None}
             manifest = {"format": FORMAT, "out": str(self.out), "fingerprint": inputs.fingerprint, "checked": checked,
                         "page_count": page_count, "pages": plan.fingerprints if plan else {},
-                        "outputs": _stats(self.out), "templates": plan.templates.record() if plan else {}}
+                        "outputs": {rel: rec.to_json() for rel, rec in outputs.items()},
+                        "templates": plan.templates.record() if plan else {}}
+            spare = stage.new_spare or stage.spare if stage is not None else None
+            if spare is None:
+                self.spare_path.unlink(missing_ok=True)
+            elif spare is stage.new_spare:  # type: ignore[union-attr]
+                atomic_write(self.spare_path, json.dumps({
+                    "format": FORMAT, "out": str(self.out), "ino": spare.ino, "ctime_ns": spare.ctime_ns,
+                    "files": {rel: rec.to_json() for rel, rec in spare.files.items()}}).encode())
             atomic_write(self.manifest_path, json.dumps(manifest, sort_keys=True).encode())
             self._forget_gone_folders()
             if renderer is not None and renderer.misses:

@@ -13,6 +13,7 @@ entity's page in the page's language.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,11 @@ class _Pattern:
 
 def _lower(text: str) -> str:
     """Lower-case character by character, keeping every index where it was."""
+    low = text.lower()
+    # Same length: every character lowered to one character. Only capital sigma lowers by context
+    # (final ς); everywhere else this is the character-by-character result, at C speed.
+    if len(low) == len(text) and "Σ" not in text:
+        return low
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
@@ -193,9 +199,7 @@ class Linker:
         if not page_path:
             return None
         lang = env.get("lang", "zh")
-        page_lang = page_path.split("/", 1)[0]
-        if page_lang not in LANGS:
-            page_lang = lang
+        page_lang = _page_language(page_path, lang)
         linked: set[str] = env.setdefault(LINKED_KEY, set())
         tokens: list[Token] = []
         pos = 0
@@ -205,7 +209,10 @@ class Linker:
             linked.add(m.entity)
             if m.start > pos:
                 tokens.append(Token("text", "", 0, content=text[pos:m.start]))
-            href = urls.relative(page_path, entity_path(page_lang, m.entity))
+            if page_path == urls.ANY_PAGE:  # resolved for each page the HTML goes on
+                href = f"\x00{m.entity}\x00"
+            else:
+                href = urls.relative(page_path, entity_path(page_lang, m.entity))
             tokens.append(Token("link_open", "a", 1, attrs={"href": href, "class": "ent", "data-entity": m.entity}))
             tokens.append(Token("text", "", 0, content=m.text))
             tokens.append(Token("link_close", "a", -1))
@@ -215,6 +222,26 @@ class Linker:
         if pos < len(text):
             tokens.append(Token("text", "", 0, content=text[pos:]))
         return tokens
+
+    @staticmethod
+    def resolve(html: str, page_path: str, lang: str) -> str:
+        """``html`` rendered with ``page_path=urls.ANY_PAGE``, its entity links made relative to ``page_path``.
+
+        The result is what rendering with ``page_path`` itself gives (``lang``: the language of the text).
+        """
+        if "\x00" not in html:
+            return html
+        page_lang = _page_language(page_path, lang)
+        return _PLACEHOLDER.sub(lambda m: urls.relative(page_path, entity_path(page_lang, m.group(1))), html)
+
+
+_PLACEHOLDER = re.compile("\x00([a-z0-9-]+)\x00")
+
+
+def _page_language(page_path: str, lang: str) -> str:
+    """Entity links go to the entity pages in the language of the page (or of the text, off the language trees)."""
+    page_lang = page_path.split("/", 1)[0]
+    return page_lang if page_lang in LANGS else lang
 
 
 # -- the mentions index -----------------------------------------------------------------------

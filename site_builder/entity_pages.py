@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,17 @@ from typing import Any
 from site_builder import urls
 from site_builder.chart import BarSpec, bar_chart
 from site_builder.entities import (
-    EntityData, LINKED_KEY, cards_path, entities_index_path, entity_path, load_entities, quote_mention,
+    LINKED_KEY,
+    EntityData,
+    cards_path,
+    entities_index_path,
+    entity_path,
+    load_entities,
+    quote_mention,
 )
 from site_builder.hubs import Bar, Figure, Hub, Rate, Source, load_hubs
 from site_builder.model import Entity
-from site_builder.pages import LANGS, Page, SiteData, _base_context, meta_text, other
+from site_builder.pages import LANGS, Lazy, Page, SiteData, _base_context, meta_text, other
 from site_builder.registry import TYPES
 
 UI: dict[str, dict[str, str]] = {
@@ -84,6 +91,11 @@ UI: dict[str, dict[str, str]] = {
 
 
 def ui(lang: str) -> dict[str, str]:
+    return dict(_ui(lang))
+
+
+@functools.cache
+def _ui(lang: str) -> dict[str, str]:
     return {key: value[lang] for key, value in UI.items()}
 
 
@@ -104,6 +116,7 @@ def attach(root: Path, site: SiteData) -> None:
     data = load_entities(root, site.articles)
     hubs = load_hubs(root, site.articles, (e.id for e in data.registry.entities))
     site.text_hook = data.linker.hook
+    site.resolve_links = data.linker.resolve
     site.extras["entities"] = data
     site.extras["hub_data"] = hubs
     site.extras["hubs"] = [
@@ -135,8 +148,8 @@ def name_view(ent: Entity, lang: str) -> dict[str, Any]:
 
 def source_view(site: SiteData, src: Source, lang: str) -> dict[str, Any]:
     """A link to the section a figure or quote comes from: url, article title, paragraph number."""
-    art = next(a for a in site.articles if a.slug == src.article)
-    n = next(i for i, s in enumerate(art.sections, 1) if s.id == src.section)
+    art = site.by_slug[src.article]
+    n = site.paragraph_numbers[(src.article, src.section)]
     title = meta_text(art, "title", lang)
     return {"url": f"{urls.article_path(lang, art.slug)}#{src.section}", "title": title["text"],
             "title_lang": title["lang"], "para": UI["paragraph"][lang].format(n=n), "quote": src.quote,
@@ -151,7 +164,7 @@ def backlinks(site: SiteData, data: EntityData, entity_id: str, lang: str,
         if f"{sm.article}#{sm.section}" in skip:
             continue
         if sm.article not in groups:
-            art = next(a for a in site.articles if a.slug == sm.article)
+            art = site.by_slug[sm.article]
             groups[sm.article] = {"title": meta_text(art, "title", lang), "url": urls.article_path(lang, art.slug),
                                   "sections": []}
         src = source_view(site, Source(sm.article, sm.section, ""), lang)
@@ -193,16 +206,24 @@ def entity_pages(site: SiteData) -> list[Page]:
     hub_deps = tuple(f"data:{Path(h.path).name}" for h in site.extras.get("hub_data", []))
     pages = []
     for ent in data.registry.entities:
-        related_ids = list(dict.fromkeys([*ent.related, *referrers.get(ent.id, [])]))
+        related = [by_id[r] for r in dict.fromkeys([*ent.related, *referrers.get(ent.id, [])]) if r != ent.id]
+        # the page quotes the articles that mention the entity, and no other
+        mentioning = dict.fromkeys(slug for slug, _ in data.index.mentions.get(ent.id, []))
+        deps = ("registry", *hub_deps, *(f"article:{slug}" for slug in mentioning))
         for lang in LANGS:
-            path = entity_path(lang, ent.id)
-            ctx = {**_base_context(site, lang), "et": ui(lang), "entity": name_view(ent, lang),
-                   "description": _description(site, data, ent, lang, path),
-                   "related": [name_view(by_id[r], lang) for r in related_ids if r != ent.id],
-                   "backlinks": backlinks(site, data, ent.id, lang), "hubs": _hubs_for(site, ent.id, lang),
-                   "index_url": entities_index_path(lang)}
-            pages.append(Page(path, "entity.html", lang, ctx, entity_path(other(lang), ent.id), _deps(site, *hub_deps)))
+            make = functools.partial(_entity_context, site, data, ent, related, lang)
+            pages.append(Page(entity_path(lang, ent.id), "entity.html", lang, Lazy(make),
+                              entity_path(other(lang), ent.id), deps))
     return pages
+
+
+def _entity_context(site: SiteData, data: EntityData, ent: Entity, related: list[Entity], lang: str) -> dict[str, Any]:
+    path = entity_path(lang, ent.id)
+    return {**_base_context(site, lang), "et": ui(lang), "entity": name_view(ent, lang),
+            "description": _description(site, data, ent, lang, path),
+            "related": [name_view(r, lang) for r in related],
+            "backlinks": backlinks(site, data, ent.id, lang), "hubs": _hubs_for(site, ent.id, lang),
+            "index_url": entities_index_path(lang)}
 
 
 def _count(data: EntityData, entity_id: str, lang: str) -> str:
@@ -324,11 +345,15 @@ def hub_pages(site: SiteData) -> list[Page]:
     pages = []
     for hub in site.extras.get("hub_data", []):
         for lang in LANGS:
-            ctx = {**_base_context(site, lang), "et": ui(lang), **hub_view(site, data, hub, lang),
-                   "index_url": entities_index_path(lang)}
-            pages.append(Page(hub_path(lang, hub.id), "hub_page.html", lang, ctx, hub_path(other(lang), hub.id),
+            pages.append(Page(hub_path(lang, hub.id), "hub_page.html", lang,
+                              Lazy(functools.partial(_hub_context, site, data, hub, lang)), hub_path(other(lang), hub.id),
                               _deps(site, f"data:{Path(hub.path).name}")))
     return pages
+
+
+def _hub_context(site: SiteData, data: EntityData, hub: Hub, lang: str) -> dict[str, Any]:
+    return {**_base_context(site, lang), "et": ui(lang), **hub_view(site, data, hub, lang),
+            "index_url": entities_index_path(lang)}
 
 
 GENERATORS = [entity_pages, entities_index_pages, cards_pages, hub_pages]

@@ -28,6 +28,9 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 #: The paper is published in China: dates in feeds carry China Standard Time.
 TZ = "+08:00"
+#: Entries in each feed: the newest articles. A feed is polled for what is new; an archive of thousands
+#: of full articles in one file (megabytes, rewritten by every edit) would serve no reader.
+FEED_ENTRIES = 50
 #: Pages that are not content: no place in the sitemap.
 _NOT_IN_SITEMAP = re.compile(r"^(404\.html|[a-z]{2}/search/index\.html)$")
 
@@ -49,10 +52,10 @@ def _article_html(site: SiteData, article: Article, lang: str) -> str:
 
 
 def atom_feed(site: SiteData, lang: str) -> bytes:
-    """The Atom feed of the articles in ``lang``, newest first (ties keep the listing order)."""
+    """The Atom feed of the :data:`FEED_ENTRIES` newest articles in ``lang``, newest first (ties keep the listing order)."""
     base = site.config.base_url
     t = ui(lang)
-    articles = sorted(site.articles, key=lambda a: a.meta.date, reverse=True)
+    articles = sorted(site.articles, key=lambda a: a.meta.date, reverse=True)[:FEED_ENTRIES]
     updated = max((a.meta.date for a in articles), default=date(2022, 2, 9))
     home = urls.absolute(base, urls.home_path(lang))
     out = ['<?xml version="1.0" encoding="utf-8"?>',

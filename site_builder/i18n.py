@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 UI: dict[str, dict[str, str]] = {
     "lang_name": {"zh": "中文", "en": "English"},
     "other_lang_label": {"zh": "Read in English", "en": "阅读中文版"},
@@ -150,8 +152,13 @@ ENTITY_TYPES = ("person", "place", "organisation", "company", "policy", "target"
 
 
 def ui(lang: str) -> dict[str, str]:
-    """All interface strings in ``lang``."""
-    return {key: value[lang] for key, value in UI.items()}
+    """All interface strings in ``lang`` (a dict of its own: the caller may change it)."""
+    return dict(_ui(lang))
+
+
+@functools.cache
+def _ui(lang: str) -> dict[str, str]:
+    return {key: value[lang] for key, value in UI.items()}  # every page asks: make it once per language
 
 
 def format_date(d: object, lang: str) -> str:

@@ -94,11 +94,56 @@ class Renderer:
 
     def render(self, text: str, lang: str, **env: Any) -> str:
         env = {"lang": lang, **env}
+        lines = plain_lines(text)
+        if lines is not None:
+            return self._render_plain(lines, env)
         return self.md.render(text, env)
+
+    def _render_plain(self, lines: list[str], env: dict[str, Any]) -> str:
+        """What markdown-it makes of a plain paragraph (see :func:`plain_lines`), without parsing it.
+
+        markdown-it would give one paragraph whose inline children are a text token
+        per line with soft breaks between them; the same hook runs on the same
+        texts, and markdown-it's own renderer writes the tokens.
+        """
+        hook: TextHook | None = None if env.get("in_heading") else env.get("text_hook")
+        children: list[Token] = []
+        for i, line in enumerate(lines):
+            if i:
+                children.append(Token("softbreak", "br", 0))
+            repl = hook(line, env) if hook is not None else None
+            if repl is None:
+                children.append(Token("text", "", 0, content=line))
+            else:
+                children.extend(repl)
+        renderer: Any = self.md.renderer  # markdown-it's RendererHTML
+        return "<p>" + renderer.renderInline(children, self.md.options, env) + "</p>\n"
 
     def render_inline(self, text: str, lang: str, **env: Any) -> str:
         env = {"lang": lang, **env}
         return self.md.renderInline(text, env)
+
+
+#: Anything Markdown might read as markup: a character that starts inline syntax (or
+#: that markdown-it normalises: CR, NUL), or a line that could open a block or underline
+#: a heading. Text without any of these is one paragraph of literal text.
+_MARKUP = re.compile(r"[\\`*_\[\]!<>&~\t\r\x00]|^(?:[#=+-]|\d{1,9}[.)])", re.MULTILINE)
+
+
+def plain_lines(text: str) -> list[str] | None:
+    """The lines of ``text`` if it is a single paragraph of plain text, else None.
+
+    Plain: no markup character (:data:`_MARKUP`), and every line non-empty with no
+    white space at either end (no indented code, hard breaks or blank lines).
+    Most sections of an article are plain, and need no parser.
+    """
+    if not text or _MARKUP.search(text):
+        return None
+    lines = text.split("\n")
+    for line in lines:
+        if not line or line != line.strip():
+            return None
+    return lines
 
 
 def plain_text(text: str) -> str:

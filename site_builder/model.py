@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ def normalize_text(text: str) -> str:
     return _WS.sub(" ", text.strip())
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a build asks for each section's hash on every page that shows it
 def text_hash(text: str) -> str:
     """First 10 hex digits of SHA-256 over :func:`normalize_text`."""
     return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()[:10]

@@ -8,6 +8,7 @@ fails or is killed before the swap leaves the old site untouched.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -18,6 +19,7 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,25 +152,52 @@ def recover(out: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
+def safe_rel(rel: str) -> bool:
+    """True if ``rel`` names a file inside an output folder."""
+    parts = Path(rel).parts
+    return not (rel.startswith("/") or ".." in parts or not parts or "\x00" in rel)
+
+
+@contextlib.contextmanager
+def lock_folder(out: Path) -> Iterator[None]:
+    """One build at a time beside the output folder ``out`` (resolved).
+
+    recover() would delete another build's staging folder. The lock is on the
+    parent folder itself, so no lock file is left lying about.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def swap_in(stage: Path, out: Path) -> Path | None:
+    """Put the folder ``stage`` in the place of ``out`` at once; returns where the old ``out`` now is (None: none)."""
+    if not out.exists():
+        os.rename(stage, out)
+        return None
+    if _exchange(stage, out):
+        return stage
+    old = out.with_name(f".{out.name}.old")
+    os.rename(out, old)
+    os.rename(stage, out)
+    return old
+
+
 def commit_site(out: Path, files: dict[str, bytes]) -> WriteReport:
     """Make ``out`` contain exactly ``files`` (path -> bytes), atomically.
 
     If nothing changed, nothing is written at all.
     """
     for rel in files:
-        parts = Path(rel).parts
-        if rel.startswith("/") or ".." in parts or not parts or "\x00" in rel:
+        if not safe_rel(rel):
             raise SiteError(f"refusing to write outside the output folder: {rel!r}", str(out), 0)
     out = out.resolve() if out.exists() else out.parent.resolve() / out.name
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # One build at a time beside this output folder: recover() would delete another build's staging
-    # folder. The lock is on the parent folder itself, so no lock file is left lying about.
-    fd = os.open(out.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with lock_folder(out):
         return _commit_locked(out, files)
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def _commit_locked(out: Path, files: dict[str, bytes]) -> WriteReport:
@@ -192,15 +221,9 @@ def _commit_locked(out: Path, files: dict[str, bytes]) -> WriteReport:
                     pass
             dest.write_bytes(data)
         os.chmod(stage, 0o755)  # mkdtemp makes it private
-        if out.exists():
-            if not _exchange(stage, out):
-                old = out.with_name(f".{out.name}.old")
-                os.rename(out, old)
-                os.rename(stage, out)
-                stage = old
-            shutil.rmtree(stage, ignore_errors=True)
-        else:
-            os.rename(stage, out)
+        old = swap_in(stage, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise

@@ -7,7 +7,8 @@ order and later stages (entities, hubs, feeds) add their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,12 +21,43 @@ from site_builder.model import Article, Section
 LANGS = ("zh", "en")
 
 
+class Lazy(Mapping[str, Any]):
+    """A page context made when it is first read, and dropped again with :meth:`release`.
+
+    A build makes every page's context only if it renders the page, and a worker
+    process makes the contexts of the pages it renders; no build holds them all.
+    """
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], dict[str, Any]]) -> None:
+        self._make = make
+        self._value: dict[str, Any] | None = None
+
+    def _get(self) -> dict[str, Any]:
+        if self._value is None:
+            self._value = self._make()
+        return self._value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def release(self) -> None:
+        self._value = None
+
+
 @dataclass(frozen=True)
 class Page:
     path: str  # output path relative to the site root
     template: str
     lang: str
-    context: dict[str, Any]
+    context: Mapping[str, Any]  # a dict, or a Lazy one
     counterpart: str | None = None  # the same page in the other language
     deps: tuple[str, ...] = ()  # input keys this page was made from (for incremental builds)
 
@@ -39,6 +71,20 @@ class SiteData:
     renderer: Renderer
     extras: dict[str, Any] = field(default_factory=dict)  # filled by later stages (entities, hubs)
     text_hook: Callable[..., Any] | None = None  # entity linking; see markdown.TextHook
+    # makes the links of HTML rendered for urls.ANY_PAGE relative to one page: (html, page path, text language)
+    resolve_links: Callable[[str, str, str], str] | None = None
+    # each section's HTML, rendered once for all the pages it goes on: (slug, section id, text language) -> html
+    section_html: dict[tuple[str, str, str], str] = field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def by_slug(self) -> dict[str, Article]:
+        """The articles by slug."""
+        return {a.slug: a for a in self.articles}
+
+    @functools.cached_property
+    def paragraph_numbers(self) -> dict[tuple[str, str], int]:
+        """(article slug, section id) -> the section's position in its article, from 1."""
+        return {(a.slug, s.id): n for a in self.articles for n, s in enumerate(a.sections, 1)}
 
 
 def other(lang: str) -> str:
@@ -51,17 +97,35 @@ def section_view(site: SiteData, article: Article, section: Section, lang: str,
 
     ``page_path`` is the page the HTML goes on (default: the article page in ``lang``); links are relative to it.
     """
-    env = {"text_hook": site.text_hook, "article": article.slug, "section": section.id,
-           "page_path": page_path or urls.article_path(lang, article.slug)}
+    page_path = page_path or urls.article_path(lang, article.slug)
     if lang == "zh":
-        return {"id": section.id, "html": site.renderer.render(section.text, "zh", **env), "lang": "zh", "state": "source"}
+        return {"id": section.id, "html": _html(site, article, section.id, section.text, "zh", page_path),
+                "lang": "zh", "state": "source"}
     state = article.translation_state(section)
     if state == "missing":
-        return {"id": section.id, "html": site.renderer.render(section.text, "zh", **env), "lang": "zh", "state": state}
+        return {"id": section.id, "html": _html(site, article, section.id, section.text, "zh", page_path),
+                "lang": "zh", "state": state}
     tr = article.en.translations[section.id]
-    html = views.mark_cjk(site.renderer.render(tr.text, "en", **env))
-    view = {"id": section.id, "html": html, "lang": "en", "state": state}
-    return view
+    return {"id": section.id, "html": _html(site, article, section.id, tr.text, "en", page_path), "lang": "en",
+            "state": state}
+
+
+def _html(site: SiteData, article: Article, section_id: str, text: str, text_lang: str, page_path: str) -> str:
+    """A section's text (Chinese, or its English) as HTML for the page at ``page_path``.
+
+    Rendered once for every page it goes on when the site can resolve links
+    afterwards (:attr:`SiteData.resolve_links`), else for this page.
+    """
+    env = {"text_hook": site.text_hook, "article": article.slug, "section": section_id}
+    if site.resolve_links is None:
+        html = site.renderer.render(text, text_lang, **env, page_path=page_path)
+        return views.mark_cjk(html) if text_lang == "en" else html
+    key = (article.slug, section_id, text_lang)
+    once = site.section_html.get(key)
+    if once is None:
+        once = site.renderer.render(text, text_lang, **env, page_path=urls.ANY_PAGE)
+        site.section_html[key] = once = views.mark_cjk(once) if text_lang == "en" else once
+    return site.resolve_links(once, page_path, text_lang)
 
 
 def meta_text(article: Article, key: str, lang: str) -> dict[str, str]:
@@ -120,45 +184,59 @@ def article_pages(site: SiteData) -> list[Page]:
     for art in site.articles:
         deps = (f"article:{art.slug}",) + (("registry",) if site.text_hook else ())  # entity links
         for lang in LANGS:
-            sections = [section_view(site, art, s, lang) for s in art.sections]
-            counts = {state: sum(1 for s in sections if s["state"] == state) for state in ("machine", "reviewed", "stale", "missing")}
-            summary = article_summary(art, lang)
-            ctx = {**_base_context(site, lang), "article": summary, "sections": sections, "counts": counts,
-                   "parallel_url": urls.parallel_path(lang, art.slug), "og_type": "article",
-                   "og_title": summary["title"]["text"], "og_description": summary["lead"],
-                   "jsonld": views.article_json_ld(site.config, art, lang, summary)}
-            pages.append(Page(urls.article_path(lang, art.slug), "article.html", lang, ctx,
+            pages.append(Page(urls.article_path(lang, art.slug), "article.html", lang,
+                              Lazy(functools.partial(_article_context, site, art, lang)),
                               urls.article_path(other(lang), art.slug), deps))
-            rows = []
-            for s in art.sections:
-                ppath = urls.parallel_path(lang, art.slug)
-                rows.append({"id": s.id, "zh": section_view(site, art, s, "zh", ppath), "en": section_view(site, art, s, "en", ppath)})
-            pctx = {**_base_context(site, lang), "article": article_summary(art, lang), "rows": rows,
-                    "article_url": urls.article_path(lang, art.slug),
-                    "zh_title": meta_text(art, "title", "zh"), "en_title": meta_text(art, "title", "en")}
-            pages.append(Page(urls.parallel_path(lang, art.slug), "parallel.html", lang, pctx,
+            pages.append(Page(urls.parallel_path(lang, art.slug), "parallel.html", lang,
+                              Lazy(functools.partial(_parallel_context, site, art, lang)),
                               urls.parallel_path(other(lang), art.slug), deps))
     return pages
+
+
+def _article_context(site: SiteData, art: Article, lang: str) -> dict[str, Any]:
+    sections = [section_view(site, art, s, lang) for s in art.sections]
+    counts = {state: sum(1 for s in sections if s["state"] == state) for state in ("machine", "reviewed", "stale", "missing")}
+    summary = article_summary(art, lang)
+    return {**_base_context(site, lang), "article": summary, "sections": sections, "counts": counts,
+            "parallel_url": urls.parallel_path(lang, art.slug), "og_type": "article",
+            "og_title": summary["title"]["text"], "og_description": summary["lead"],
+            "jsonld": views.article_json_ld(site.config, art, lang, summary)}
+
+
+def _parallel_context(site: SiteData, art: Article, lang: str) -> dict[str, Any]:
+    rows = []
+    ppath = urls.parallel_path(lang, art.slug)
+    for s in art.sections:
+        rows.append({"id": s.id, "zh": section_view(site, art, s, "zh", ppath), "en": section_view(site, art, s, "en", ppath)})
+    return {**_base_context(site, lang), "article": article_summary(art, lang), "rows": rows,
+            "article_url": urls.article_path(lang, art.slug),
+            "zh_title": meta_text(art, "title", "zh"), "en_title": meta_text(art, "title", "en")}
 
 
 def listing_pages(site: SiteData) -> list[Page]:
     deps = tuple(f"article:{a.slug}" for a in site.articles)
     pages = []
     for lang in LANGS:
-        summaries = [article_summary(a, lang) for a in site.articles]
-        ctx = {**_base_context(site, lang), "articles": summaries}
-        home = site.extras.get("home") or {}
-        hctx = {**ctx, "intro": home.get("intro", {}).get(lang, []), "figures": views.figures_view(home, lang),
-                "hubs": views.hubs_view(site.extras, lang)}
-        pages.append(Page(urls.home_path(lang), "home.html", lang, hctx, urls.home_path(other(lang)),
-                          deps + ("file:" + views.HOME_FILE,)))
-        pages.append(Page(urls.index_path(lang), "articles.html", lang, ctx, urls.index_path(other(lang)), deps))
+        pages.append(Page(urls.home_path(lang), "home.html", lang, Lazy(functools.partial(_home_context, site, lang)),
+                          urls.home_path(other(lang)), deps + ("file:" + views.HOME_FILE,)))
+        pages.append(Page(urls.index_path(lang), "articles.html", lang,
+                          Lazy(functools.partial(_listing_context, site, lang)), urls.index_path(other(lang)), deps))
     root_ctx = {**_base_context(site, "en"), "choices": [
         {"lang": lang, "url": urls.home_path(lang), "title": site.config.title[lang], "tagline": site.config.tagline[lang],
          "label": ui(lang)["lang_name"]} for lang in LANGS]}
     pages.append(Page("index.html", "root.html", "en", root_ctx, None, ()))
     pages.append(Page("404.html", "404.html", "en", {**_base_context(site, "en"), "zh_t": ui("zh")}, None, ()))
     return pages
+
+
+def _listing_context(site: SiteData, lang: str) -> dict[str, Any]:
+    return {**_base_context(site, lang), "articles": [article_summary(a, lang) for a in site.articles]}
+
+
+def _home_context(site: SiteData, lang: str) -> dict[str, Any]:
+    home = site.extras.get("home") or {}
+    return {**_listing_context(site, lang), "intro": home.get("intro", {}).get(lang, []),
+            "figures": views.figures_view(home, lang), "hubs": views.hubs_view(site.extras, lang)}
 
 
 def search_pages(site: SiteData) -> list[Page]:

@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypinyin import Style, pinyin
-
 from site_builder.config import parse_toml
 from site_builder.content import read_text
 from site_builder.errors import ContentError, Problem
@@ -63,6 +61,8 @@ _field_line = field_line
 
 def make_pinyin(zh: str, etype: str) -> str:
     """Pinyin with tone marks: people as 'Zhū Jiànjūn'; other names one syllable per word."""
+    from pypinyin import Style, pinyin  # its tables take a quarter of a second to load: only when needed
+
     syllables = [s[0] for s in pinyin(zh, style=Style.TONE, errors="default")]
     if etype == "person" and len(syllables) >= 2:
         return f"{syllables[0].capitalize()} {''.join(syllables[1:]).capitalize()}"

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from site_builder import urls
 from site_builder.errors import SiteError
 from site_builder.i18n import format_date
 
+if TYPE_CHECKING:
+    import jinja2
+
 
 def make_env(templates_dir: Path) -> jinja2.Environment:
+    import jinja2  # imported when a build renders (a no-change build stops before)
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
@@ -20,6 +23,7 @@ def make_env(templates_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: no need to stat each template at every include
     )
     env.filters["date"] = format_date
     return env
@@ -32,6 +36,7 @@ def render_page(env: jinja2.Environment, template: str, path: str, context: dict
     Pages served at arbitrary URLs (the 404 page) pass ``root_path`` (the site's
     URL path, e.g. ``/wenling/``) and get root-relative links instead.
     """
+    import jinja2
 
     def url(target: str) -> str:
         if root_path is not None:

@@ -26,6 +26,7 @@ import platform
 import re
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from site_builder.errors import SiteError
@@ -89,7 +90,7 @@ def indexable(path: str, lang: str) -> bool:
     return "/parallel/" not in path and not path.startswith(f"{lang}/search/")
 
 
-def index_files(root: Path, files: dict[str, bytes]) -> dict[str, bytes]:
+def index_files(root: Path, files: Mapping[str, bytes]) -> dict[str, bytes]:
     """Index the rendered pages in ``files``; returns the bundles' files by output path (empty without Pagefind)."""
     binary = find_pagefind(root)
     if binary is None:

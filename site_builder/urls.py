@@ -7,7 +7,12 @@ same output works at a domain root and under a sub-path. Absolute URLs
 
 from __future__ import annotations
 
-import posixpath
+#: The ``page_path`` for HTML that goes on several pages (a section on its article
+#: page, in the parallel view and in the feed): internal links in it are left as
+#: placeholders for each page to resolve (see :meth:`site_builder.entities.Linker.resolve`).
+#: NUL never occurs in rendered Markdown (markdown-it replaces it), so the text
+#: cannot forge a placeholder.
+ANY_PAGE = "\x00"
 
 
 def page_url(path: str) -> str:
@@ -20,17 +25,28 @@ def page_url(path: str) -> str:
 
 
 def relative(from_path: str, to_path: str) -> str:
-    """Link from the page written at ``from_path`` to the output ``to_path`` (which may carry #anchor)."""
+    """Link from the page written at ``from_path`` to the output ``to_path`` (which may carry #anchor).
+
+    Both are output paths: relative, normalised, ``/``-separated. (This is
+    ``posixpath.relpath`` for such paths, without its calls to the current
+    folder: a site has hundreds of thousands of links.)
+    """
     target, _, anchor = to_path.partition("#")
-    url = page_url(target) if target else ""
-    here = posixpath.dirname(from_path)
-    if target:
-        rel = posixpath.relpath(url or ".", here or ".")
-        if url.endswith("/") or url == "":
-            rel = "./" if rel == "." else rel + "/"
-    else:
-        rel = ""
-    return rel + (f"#{anchor}" if anchor else "")
+    frag = f"#{anchor}" if anchor else ""
+    if not target:
+        return frag
+    url = page_url(target)
+    here = from_path.rpartition("/")[0].split("/") if "/" in from_path else []
+    there = url.rstrip("/").split("/") if url.rstrip("/") else []
+    common = 0
+    for a, b in zip(here, there):
+        if a != b:
+            break
+        common += 1
+    rel = "/".join([".."] * (len(here) - common) + there[common:]) or "."
+    if url.endswith("/") or url == "":
+        rel = "./" if rel == "." else rel + "/"
+    return rel + frag
 
 
 def absolute(base_url: str, path: str) -> str:

@@ -1,0 +1,408 @@
+"""The next state of an output folder, prepared out of sight and swapped in at once.
+
+A build hands each output file to a :class:`Stage` as soon as it is made,
+rather than holding the whole site in memory until the end. The stage is the
+same all-or-nothing write as :func:`site_builder.output.commit_site` (a hidden
+sibling folder swapped with the output folder in one rename), made cheaper:
+
+* files whose bytes did not change are not written. The staging folder is only
+  made at the first file that differs, unchanged files are hard-linked into it,
+  and if no file differs the output folder is left exactly as it was;
+* with :class:`Record` s of the files of earlier builds (content digest, size,
+  mtime and inode, kept by :mod:`site_builder.deps`), the site swapped out is not
+  deleted but kept as a *spare*, and the next build recycles it as its staging
+  folder: only the files that differ from the spare are written, and the rest of
+  the site costs one ``lstat`` per file instead of a directory, a hard link and,
+  later, two deletions. The spare lives in the build cache, never beside the
+  output folder, and is recognised by the inode and ctime of its folder.
+
+Every file taken from the output folder or the spare is first checked against
+its record (size, mtime, inode), so a file edited by hand is never mistaken for
+one the build wrote; files are replaced, never written in place, because an
+inode may be shared by the site and the spare.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Self
+
+from site_builder import output
+from site_builder.errors import SiteError
+from site_builder.output import WriteReport
+
+log = logging.getLogger(__name__)
+
+Stat = tuple[int, int, int]  # size, mtime_ns, inode
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Record:
+    """One file as a build left it."""
+
+    size: int
+    mtime_ns: int
+    ino: int
+    digest: str
+
+    @property
+    def stat(self) -> Stat:
+        return (self.size, self.mtime_ns, self.ino)
+
+    def to_json(self) -> list[int | str]:
+        return [self.size, self.mtime_ns, self.ino, self.digest]
+
+    @classmethod
+    def from_json(cls, value: object) -> Record | None:
+        if isinstance(value, list) and len(value) == 4 and all(isinstance(v, int) for v in value[:3]) \
+                and isinstance(value[3], str):
+            return cls(value[0], value[1], value[2], value[3])
+        return None
+
+
+def stat_of(st: os.stat_result) -> Stat | None:
+    """(size, mtime, inode) of a regular file; None for anything else."""
+    return (st.st_size, st.st_mtime_ns, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def scan(folder: Path) -> dict[str, Stat | None]:
+    """Every file under ``folder`` (relative path -> its stat, None if not a regular file)."""
+    found: dict[str, Stat | None] = {}
+    if not folder.is_dir():
+        return found
+    todo = [(str(folder), "")]
+    while todo:
+        path, prefix = todo.pop()
+        with os.scandir(path) as it:
+            for entry in it:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append((entry.path, rel + "/"))
+                else:
+                    try:
+                        found[rel] = stat_of(entry.stat(follow_symlinks=False))
+                    except OSError:
+                        found[rel] = None
+    return found
+
+
+@dataclass
+class Spare:
+    """An older state of the site, kept to be recycled as a staging folder."""
+
+    path: Path
+    ino: int
+    ctime_ns: int
+    files: dict[str, Record] = field(default_factory=dict)
+
+    def usable(self, beside: Path) -> bool:
+        """Still the folder that was recorded, on the same file system as ``beside``."""
+        try:
+            st = os.lstat(self.path)
+            return stat.S_ISDIR(st.st_mode) and (st.st_ino, st.st_ctime_ns) == (self.ino, self.ctime_ns) \
+                and st.st_dev == os.stat(beside).st_dev
+        except OSError:
+            return False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one file: its record in the new site, and whether it differs from the output folder's."""
+
+    rel: str
+    record: Record
+    changed: bool
+
+
+class Stage:
+    """Collects the files of the next site and swaps them in with :meth:`commit` (or drops them: :meth:`abort`).
+
+    ``live``: records of the files of the output folder as the last build left
+    them, with ``live_stats`` (a :func:`scan` of the folder taken by this build)
+    to tell which still hold; without them, files are compared by reading them.
+    ``spare``/``spare_home``: the spare to recycle and where to keep the site
+    swapped out (None: delete it). Holds the output folder's lock until done.
+    """
+
+    def __init__(self, out: Path, live: Mapping[str, Record] | None = None,
+                 live_stats: Mapping[str, Stat | None] | None = None, spare: Spare | None = None,
+                 spare_home: Path | None = None) -> None:
+        out = out.resolve() if out.exists() else out.parent.resolve() / out.name
+        self.out = out
+        self._lock = output.lock_folder(out)
+        self._lock.__enter__()
+        try:
+            output.recover(out)
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+        self.live = live if live is not None and live_stats is not None else None
+        self.live_stats = dict(live_stats) if self.live is not None and live_stats is not None else None
+        self.spare, self.spare_home = spare, spare_home
+        self.dir: Path | None = None
+        self.valid: dict[str, Record] = {}  # files in the staging folder that hold what their record says
+        self.leftover: set[str] = set()  # other files in the staging folder (a spare's), removed unless replaced
+        self.files: dict[str, Record] = {}  # the new site, as it will be
+        self.early: list[str] = []  # unchanged files seen before the staging folder was needed
+        self.changed = 0
+        self._changed: dict[str, bool] = {}
+        self.new_spare: Spare | None = None
+        self._dirs: set[str] = set()
+        self._existing: dict[str, Stat | None] | None = None
+        self._done = False
+
+    # -- the output folder as it is --------------------------------------------------------------
+
+    def existing(self) -> dict[str, Stat | None]:
+        if self.live_stats is not None:
+            return self.live_stats
+        if self._existing is None:
+            self._existing = scan(self.out)
+        return self._existing
+
+    def trusted(self, rel: str) -> Record | None:
+        """The record of the output folder's ``rel`` if the file still is what the last build wrote."""
+        if self.live is None:
+            return None
+        rec = self.live.get(rel)
+        return rec if rec is not None and self.existing().get(rel) == rec.stat else None
+
+    def same_as_live(self, rel: str, data: bytes, digest: str) -> Record | None:
+        """A record of the output folder's ``rel`` if it holds exactly ``data`` (read only where no record says)."""
+        st = self.existing().get(rel)
+        if st is None or st[0] != len(data):
+            return None
+        rec = self.trusted(rel)
+        if rec is not None:
+            return rec if rec.digest == digest else None
+        try:
+            if (self.out / rel).read_bytes() != data:
+                return None
+        except OSError:
+            return None
+        return Record(*st, digest)
+
+    # -- adding files ----------------------------------------------------------------------------
+
+    def put(self, rel: str, data: bytes) -> Outcome:
+        """Make ``rel`` hold ``data`` in the new site (a second put of ``rel`` replaces the first)."""
+        _check(self.out, rel)
+        if rel in self.files:
+            self._forget(rel)
+        digest = content_digest(data)
+        same = self.same_as_live(rel, data, digest)
+        if self.dir is None and same is not None:
+            self.early.append(rel)
+            return self.note(Outcome(rel, same, False))
+        self.activate()
+        return self.note(self.place(rel, data, digest, same))
+
+    def keep(self, rel: str) -> Outcome:
+        """``rel`` stays as the output folder has it (its record must hold: see :meth:`trusted`)."""
+        rec = self.trusted(rel)
+        if rec is None:
+            raise ValueError(f"{rel}: no valid record of the file in the output folder")
+        if self.dir is None:
+            self.early.append(rel)
+            return self.note(Outcome(rel, rec, False))
+        return self.note(Outcome(rel, self._from_live(rel, rec), False))
+
+    def place(self, rel: str, data: bytes, digest: str, same: Record | None) -> Outcome:
+        """Put one file into the staging folder (safe in a worker process: it changes nothing else here)."""
+        found = self.valid.get(rel)
+        if found is not None and found.digest == digest:
+            return Outcome(rel, found, same is None)
+        if same is not None:
+            return Outcome(rel, self._from_live(rel, same), False)
+        dest = self._dest(rel)
+        with open(dest, "xb") as fh:
+            fh.write(data)
+        st = stat_of(os.lstat(dest))
+        assert st is not None
+        return Outcome(rel, Record(*st, digest), True)
+
+    def note(self, outcome: Outcome) -> Outcome:
+        """Count a file placed (possibly by a worker process) into the new site."""
+        self.files[outcome.rel] = outcome.record
+        self.changed += outcome.changed
+        if outcome.changed:
+            self._changed[outcome.rel] = True
+        return outcome
+
+    def _forget(self, rel: str) -> None:
+        """Take back a file already added (its staged copy goes: it may be replaced in place otherwise)."""
+        if rel in self.early:
+            self.early.remove(rel)
+        elif self.dir is not None:
+            (self.dir / rel).unlink(missing_ok=True)
+            self.valid.pop(rel, None)
+        del self.files[rel]
+        self.changed -= self._changed.pop(rel, False)
+
+    def _from_live(self, rel: str, rec: Record) -> Record:
+        found = self.valid.get(rel)
+        if found is not None and found.digest == rec.digest:
+            return found
+        dest = self._dest(rel)
+        os.link(self.out / rel, dest)  # the same inode: its record holds
+        return rec
+
+    def _dest(self, rel: str) -> Path:
+        """The staging path of ``rel``, its folder made and any old file there removed (never written in place)."""
+        assert self.dir is not None
+        folder, _, _ = rel.rpartition("/")
+        if folder and folder not in self._dirs:
+            (self.dir / folder).mkdir(parents=True, exist_ok=True)
+            self._dirs.add(folder)
+        dest = self.dir / rel
+        if rel in self.valid or rel in self.leftover:
+            try:
+                dest.unlink()
+            except FileNotFoundError:
+                pass
+            self.valid.pop(rel, None)
+            self.leftover.discard(rel)
+        return dest
+
+    def activate(self) -> None:
+        """Make the staging folder (recycling the spare when there is one) and bring in the unchanged files."""
+        if self.dir is not None:
+            return
+        parent = self.out.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        spare = self.spare
+        if spare is not None and spare.usable(parent):
+            self.dir = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=parent))
+            os.rename(spare.path, self.dir)  # replaces the empty folder just made
+            for rel, st in scan(self.dir).items():
+                rec = spare.files.get(rel)
+                if rec is not None and st == rec.stat:
+                    self.valid[rel] = rec
+                else:
+                    self.leftover.add(rel)
+                folder = rel.rpartition("/")[0]
+                while folder and folder not in self._dirs:
+                    self._dirs.add(folder)
+                    folder = folder.rpartition("/")[0]
+        else:
+            if spare is not None and spare.path.exists():
+                shutil.rmtree(spare.path, ignore_errors=True)  # not the folder recorded: nothing to recycle
+            self.dir = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=parent))
+        self.spare = None
+        for rel in self.early:
+            self._from_live(rel, self.files[rel])
+        self.early.clear()
+
+    # -- reading back ------------------------------------------------------------------------------
+
+    def read(self, rel: str) -> bytes:
+        folder = self.dir if self.dir is not None and rel not in self.early else self.out
+        return (folder / rel).read_bytes()
+
+    def mapping(self) -> Mapping[str, bytes]:
+        """The new site's files, read from disk when asked for."""
+        return _Files(self)
+
+    # -- finishing ---------------------------------------------------------------------------------
+
+    def commit(self) -> WriteReport:
+        """Swap the new site in (if anything differs); keep or delete the old one. Releases the lock."""
+        try:
+            removed = [rel for rel in self.existing() if rel not in self.files]
+            if self.dir is None and not removed:
+                return WriteReport(0, len(self.files), 0)
+            self.activate()
+            assert self.dir is not None
+            for rel in sorted((set(self.valid) | self.leftover) - set(self.files)):
+                (self.dir / rel).unlink(missing_ok=True)
+                _prune(self.dir, rel)
+            os.chmod(self.dir, 0o755)  # mkdtemp makes it private
+            old = output.swap_in(self.dir, self.out)
+            self.dir = None
+            if old is not None:
+                self._keep_or_delete(old)
+            return WriteReport(self.changed, len(self.files) - self.changed, len(removed))
+        finally:
+            self._finish()
+
+    def _keep_or_delete(self, old: Path) -> None:
+        home = self.spare_home
+        if home is not None and self.live is not None:
+            try:
+                home.parent.mkdir(parents=True, exist_ok=True)
+                if os.stat(home.parent).st_dev == os.stat(old).st_dev:
+                    if home.exists():
+                        shutil.rmtree(home, ignore_errors=True)
+                    os.rename(old, home)
+                    st = os.lstat(home)
+                    kept = {rel: rec for rel in self.existing() if (rec := self.trusted(rel)) is not None}
+                    self.new_spare = Spare(home, st.st_ino, st.st_ctime_ns, kept)
+                    return
+            except OSError as exc:
+                log.debug("old site not kept for recycling: %s", exc)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        """Drop the staging folder; the output folder is untouched. Releases the lock."""
+        try:
+            if self.dir is not None:
+                shutil.rmtree(self.dir, ignore_errors=True)
+                self.dir = None
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        if not self._done:
+            self._done = True
+            self._lock.__exit__(None, None, None)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if not self._done:
+            self.abort()
+
+
+class _Files(Mapping[str, bytes]):
+    def __init__(self, stage: Stage) -> None:
+        self.stage = stage
+
+    def __getitem__(self, rel: str) -> bytes:
+        if rel not in self.stage.files:
+            raise KeyError(rel)
+        return self.stage.read(rel)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.stage.files))
+
+    def __len__(self) -> int:
+        return len(self.stage.files)
+
+
+def _check(out: Path, rel: str) -> None:
+    if not output.safe_rel(rel):
+        raise SiteError(f"refusing to write outside the output folder: {rel!r}", str(out), 0)
+
+
+def _prune(root: Path, rel: str) -> None:
+    """Remove the folders of ``rel`` that are now empty."""
+    folder = rel.rpartition("/")[0]
+    while folder:
+        try:
+            os.rmdir(root / folder)
+        except OSError:
+            return
+        folder = folder.rpartition("/")[0]

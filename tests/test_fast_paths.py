@@ -1,0 +1,106 @@
+"""Fast paths of the build give exactly what the general code gives.
+
+Each shortcut taken for speed (plain paragraphs without the Markdown parser,
+lower-casing at C speed, relative links without ``posixpath``) is checked
+against the general computation on generated input.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from site_builder.entities import Linker, _lower
+from site_builder.markdown import Renderer, plain_lines
+from site_builder.model import Entity
+from site_builder.urls import ANY_PAGE, page_url, relative
+
+ENTITIES = [
+    Entity("wenling", "place", "温岭", "Wenling", 1, zh_aliases=("温岭市",)),
+    Entity("valeo", "company", "法雷奥", "Valeo", 2),
+    Entity("target", "target", "2000亿", "200 billion yuan", 3),
+    Entity("prosperity", "policy", "共同富裕", "common prosperity", 4, case_sensitive=False),
+]
+LINKER = Linker(ENTITIES)
+RENDERER = Renderer()
+
+# Text made of names, Chinese and English words, markup characters and awkward white space.
+PIECES = ["温岭", "温岭市", "法雷奥", "2000亿", "12000亿", "共同富裕", "Wenling", "Valeo", "Common Prosperity",
+          "200 billion yuan", "本报讯", "，", "。", "“", "”", "word", "it's", " ", "  ", "\n", "\n\n", "\t", "\u3000",
+          "*", "**", "_", "`", "[", "]", "(", ")", "!", "<", ">", "&", "&amp;", "\"", "'", "\\", "~", "#", "# ",
+          "- ", "+ ", "1. ", "2) ", "=", "---", "    ", "[[gap]]", "[[gap: 原文]]", "http://x.org", "\r", "\x00",
+          "Σ", "İ", "ß", ":", "%", "|"]
+texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
+
+
+def markdown_it(text: str, lang: str, **env: object) -> str:
+    """The general path: markdown-it parses and renders everything."""
+    return RENDERER.md.render(text, {"lang": lang, **env})
+
+
+@settings(max_examples=600, deadline=None)
+@given(texts, st.sampled_from(["zh", "en"]))
+@example("温岭市的2000亿\n法雷奥与温岭", "zh")
+@example("Wenling and Valeo\nin Wenling", "en")
+def test_plain_paragraphs_render_as_markdown_it_renders_them(text: str, lang: str) -> None:
+    for env in ({}, {"text_hook": LINKER.hook, "page_path": f"{lang}/articles/a/index.html"},
+                {"text_hook": LINKER.hook, "page_path": "zh/x/index.html", "in_heading": True}):
+        assert RENDERER.render(text, lang, **env) == markdown_it(text, lang, **env)
+
+
+def test_the_fast_path_is_taken_for_plain_text_only() -> None:
+    assert plain_lines("温岭市的2000亿\n法雷奥") == ["温岭市的2000亿", "法雷奥"]
+    for markup in ("**强**", "a\n\nb", "# 标题", "1. 列表", "a\n===", "  缩进", "行尾  \n下一行", "[[gap]]", "a & b", ""):
+        assert plain_lines(markup) is None, markup
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.sampled_from(["zh", "en"]),
+       st.sampled_from(["zh/articles/a/index.html", "en/articles/a/parallel/index.html", "en/hubs/h/index.html",
+                        "zh/entities/wenling/index.html", "index.html", "404.html"]))
+def test_html_rendered_once_resolves_to_what_each_page_would_render(text: str, lang: str, page: str) -> None:
+    """A section is rendered once for all its pages; resolving its links gives each page's own rendering."""
+    once = RENDERER.render(text, lang, text_hook=LINKER.hook, page_path=ANY_PAGE)
+    assert LINKER.resolve(once, page, lang) == RENDERER.render(text, lang, text_hook=LINKER.hook, page_path=page)
+
+
+def _lower_reference(text: str) -> str:
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+@given(st.text())
+@example("ΣΑΣ Σ")
+@example("İstanbul WENLING")
+def test_lower_keeps_every_index(text: str) -> None:
+    low = _lower(text)
+    assert low == _lower_reference(text)
+    assert len(low) == len(text)
+
+
+def _relative_reference(from_path: str, to_path: str) -> str:
+    target, _, anchor = to_path.partition("#")
+    url = page_url(target) if target else ""
+    here = posixpath.dirname(from_path)
+    if target:
+        rel = posixpath.relpath(url or ".", here or ".")
+        if url.endswith("/") or url == "":
+            rel = "./" if rel == "." else rel + "/"
+    else:
+        rel = ""
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+segments = st.sampled_from(["zh", "en", "articles", "entities", "a", "ab", "parallel", "static", "index.html",
+                            "feed.xml", "x.css"])
+paths = st.lists(segments, min_size=1, max_size=5).map("/".join)
+
+
+@settings(max_examples=1000)
+@given(paths, paths, st.sampled_from(["", "#k7m2qa", "#"]))
+@example("index.html", "index.html", "")
+@example("zh/articles/a/index.html", "zh/articles/a/index.html", "#s1")
+def test_relative_links_are_posixpath_relpath(from_path: str, to_path: str, anchor: str) -> None:
+    assert relative(from_path, to_path + anchor) == _relative_reference(from_path, to_path + anchor)
+    assert relative(from_path, anchor) == _relative_reference(from_path, anchor)
