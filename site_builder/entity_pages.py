@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import urls
-from site_builder.chart import BarSpec, bar_chart
+from site_builder.chart import BarSpec, responsive_bar_chart
 from site_builder.entities import (
     LINKED_KEY,
     EntityData,
@@ -126,6 +126,9 @@ def attach(root: Path, site: SiteData) -> None:
     ]
     site.extras["entity_ui"] = {lang: ui(lang) for lang in LANGS}
     site.extras["entities_index"] = {lang: entities_index_path(lang) for lang in LANGS}
+    # bylines name a registered reporter as the registry does and link to their page (views.byline_view)
+    site.extras["people"] = {name: {"id": e.id, "en": e.en, "url": {lang: entity_path(lang, e.id) for lang in LANGS}}
+                             for e in data.registry.entities if e.type == "person" for name in (e.zh, *e.zh_aliases)}
 
 
 def _data(site: SiteData) -> EntityData | None:
@@ -325,7 +328,7 @@ def hub_view(site: SiteData, data: EntityData, hub: Hub, lang: str) -> dict[str,
         unit = {"percent": "%", "yi-yuan": "亿元" if lang == "zh" else "billion yuan"}.get(ch.unit, "")
         bars = [_bar(b, lang) for b in ch.bars]
         values = "; ".join(f"{b.label}: {b.text}" for b in bars)
-        svg = bar_chart(f"chart-{ch.id}", ch.title[lang], f"{ch.desc[lang]} {values}.", bars, lang, unit)
+        svg = responsive_bar_chart(f"chart-{ch.id}", ch.title[lang], f"{ch.desc[lang]} {values}.", bars, lang, unit)
         charts.append({"id": ch.id, "title": ch.title[lang], "svg": svg,
                        "rows": [_bar_view(site, b, lang) for b in ch.bars]})
     intro = site.renderer.render(hub.intro[lang], lang, text_hook=data.linker.hook, page_path=path)

@@ -70,7 +70,7 @@ def atom_feed(site: SiteData, lang: str) -> bytes:
            f"  <updated>{_timestamp(updated)}</updated>",
            f"  <author><name>{escape(t['publisher'])}</name></author>"]
     for art in articles:
-        summary = article_summary(art, lang)
+        summary = article_summary(art, lang, site.extras.get("people"))
         url = urls.absolute(base, urls.article_path(lang, art.slug))
         title = summary["title"]
         out += [f"  <entry xml:base={quoteattr(url)}>",
@@ -81,8 +81,9 @@ def atom_feed(site: SiteData, lang: str) -> bytes:
                 f'href={quoteattr(urls.absolute(base, urls.article_path(other(lang), art.slug)))}/>',
                 f"    <published>{_timestamp(art.meta.date)}</published>",
                 f"    <updated>{_timestamp(art.meta.date)}</updated>"]
-        for name in art.meta.reporters:
-            out.append(f'    <author><name xml:lang="zh">{escape(name)}</name></author>')
+        for r in summary["reporters"]:
+            uri = f"<uri>{escape(urls.absolute(base, r['url']))}</uri>" if r["url"] else ""
+            out.append(f'    <author><name xml:lang="{r["lang"]}">{escape(r["text"])}</name>{uri}</author>')
         out.append(f'    <summary xml:lang="{summary["lead_lang"]}">{escape(summary["lead"])}</summary>')
         out.append(f'    <content type="html">{escape(_article_html(site, art, lang))}</content>')
         out.append("  </entry>")

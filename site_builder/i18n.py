@@ -14,6 +14,9 @@ UI: dict[str, dict[str, str]] = {
     "parallel_long": {"zh": "中英对照阅读", "en": "Read Chinese and English side by side"},
     "reporters": {"zh": "记者", "en": "Reporters"},
     "by": {"zh": "作者", "en": "By"},
+    "staff_commentator": {"zh": "本报评论员", "en": "Staff commentator"},  # docs/glossary.md
+    "list_sep": {"zh": "、", "en": ", "},
+    "colon": {"zh": "：", "en": ": "},  # after a label: Chinese takes the full-width colon, with no space
     "published": {"zh": "刊发", "en": "Published"},
     "event_date": {"zh": "事件日期", "en": "Event date"},
     "source": {"zh": "来源", "en": "Source"},
@@ -144,6 +147,9 @@ UI: dict[str, dict[str, str]] = {
 }
 
 KIND_KEYS = {"news": "kind_news", "commentary": "kind_commentary", "feature": "kind_feature"}
+
+#: Bylines that name no person but the paper's own role: the interface string each is shown by.
+BYLINE_KEYS = {"本报评论员": "staff_commentator"}
 
 #: Open Graph locale per language.
 OG_LOCALE = {"zh": "zh_CN", "en": "en_GB"}

@@ -142,8 +142,8 @@ def meta_text(article: Article, key: str, lang: str) -> dict[str, str]:
     return {"text": plain_text(article.en.translations[key].text), "lang": "en", "state": state}
 
 
-def article_summary(article: Article, lang: str) -> dict[str, Any]:
-    """What listings need about an article."""
+def article_summary(article: Article, lang: str, people: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What listings need about an article; ``people`` (``extras['people']``) names and links its reporters."""
     first = article.sections[0] if article.sections else None
     lead = ""
     lead_lang = lang
@@ -166,7 +166,7 @@ def article_summary(article: Article, lang: str) -> dict[str, Any]:
         "kind_id": article.meta.kind,
         "date": article.meta.date,
         "event_date": article.meta.event_date,
-        "reporters": list(article.meta.reporters),
+        "reporters": views.byline_view(article.meta.reporters, lang, people),
         "lead": lead,
         "lead_lang": lead_lang,
         "source": article.meta.source,
@@ -196,7 +196,7 @@ def article_pages(site: SiteData) -> list[Page]:
 def _article_context(site: SiteData, art: Article, lang: str) -> dict[str, Any]:
     sections = [section_view(site, art, s, lang) for s in art.sections]
     counts = {state: sum(1 for s in sections if s["state"] == state) for state in ("machine", "reviewed", "stale", "missing")}
-    summary = article_summary(art, lang)
+    summary = article_summary(art, lang, site.extras.get("people"))
     return {**_base_context(site, lang), "article": summary, "sections": sections, "counts": counts,
             "parallel_url": urls.parallel_path(lang, art.slug), "og_type": "article",
             "og_title": summary["title"]["text"], "og_description": summary["lead"],
@@ -208,13 +208,14 @@ def _parallel_context(site: SiteData, art: Article, lang: str) -> dict[str, Any]
     ppath = urls.parallel_path(lang, art.slug)
     for s in art.sections:
         rows.append({"id": s.id, "zh": section_view(site, art, s, "zh", ppath), "en": section_view(site, art, s, "en", ppath)})
-    return {**_base_context(site, lang), "article": article_summary(art, lang), "rows": rows,
+    return {**_base_context(site, lang), "article": article_summary(art, lang, site.extras.get("people")),
+            "rows": rows,
             "article_url": urls.article_path(lang, art.slug),
             "zh_title": meta_text(art, "title", "zh"), "en_title": meta_text(art, "title", "en")}
 
 
 def listing_pages(site: SiteData) -> list[Page]:
-    deps = tuple(f"article:{a.slug}" for a in site.articles)
+    deps = tuple(f"article:{a.slug}" for a in site.articles) + (("registry",) if site.text_hook else ())  # bylines
     pages = []
     for lang in LANGS:
         pages.append(Page(urls.home_path(lang), "home.html", lang, Lazy(functools.partial(_home_context, site, lang)),
@@ -230,7 +231,8 @@ def listing_pages(site: SiteData) -> list[Page]:
 
 
 def _listing_context(site: SiteData, lang: str) -> dict[str, Any]:
-    return {**_base_context(site, lang), "articles": [article_summary(a, lang) for a in site.articles]}
+    people = site.extras.get("people")
+    return {**_base_context(site, lang), "articles": [article_summary(a, lang, people) for a in site.articles]}
 
 
 def _home_context(site: SiteData, lang: str) -> dict[str, Any]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup, escape
+
 from site_builder import urls
 from site_builder.errors import SiteError
 from site_builder.i18n import format_date
+from site_builder.views import mark_cjk
 
 if TYPE_CHECKING:
     import jinja2
@@ -26,7 +29,14 @@ def make_env(templates_dir: Path) -> jinja2.Environment:
         auto_reload=False,  # one environment per build: no need to stat each template at every include
     )
     env.filters["date"] = format_date
+    env.filters["cjk"] = mark_chinese
     return env
+
+
+def mark_chinese(value: Any, lang: str) -> Markup:
+    """``value`` (text, or Markup) for a page in ``lang``: on English pages, runs of Chinese marked ``lang="zh"``."""
+    html = value if isinstance(value, Markup) else escape(value)
+    return Markup(mark_cjk(str(html))) if lang == "en" else Markup(html)
 
 
 def render_page(env: jinja2.Environment, template: str, path: str, context: dict[str, Any],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from markupsafe import Markup, escape
 from site_builder import urls
 from site_builder.config import SiteConfig, parse_toml, read_text
 from site_builder.errors import ContentError, Problem
-from site_builder.i18n import ENTITY_TYPES, OG_LOCALE, ui
+from site_builder.i18n import BYLINE_KEYS, ENTITY_TYPES, OG_LOCALE, UI, ui
 from site_builder.model import Article, normalize_text
 
 HOME_FILE = "content/home.toml"
@@ -166,6 +167,30 @@ def json_ld(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def byline_view(reporters: Sequence[str], lang: str,
+                people: Mapping[str, Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """The reporters of an article as its byline shows them on a page in ``lang``.
+
+    Returns one dict per reporter: ``text`` and its ``lang``; ``zh``, the name as
+    printed; ``id`` and ``url`` (output path) of their entity page, or ''; ``person``
+    (False for the paper's own bylines such as 本报评论员); ``sep``, what follows it.
+    ``people`` maps registered Chinese names to {'id', 'en', 'url': {lang: path}}.
+    A name with no English registered stays in Chinese, marked as such.
+    """
+    out = []
+    for n, name in enumerate(reporters):
+        sep = UI["list_sep"][lang] if n < len(reporters) - 1 else ""
+        if name in BYLINE_KEYS:
+            out.append({"text": UI[BYLINE_KEYS[name]][lang], "lang": lang, "zh": name, "id": "", "url": "",
+                        "person": False, "sep": sep})
+            continue
+        who = (people or {}).get(name)
+        text = name if who is None or lang == "zh" else who["en"]
+        out.append({"text": text, "lang": "zh" if text == name else lang, "zh": name, "id": who["id"] if who else "",
+                    "url": who["url"][lang] if who else "", "person": True, "sep": sep})
+    return out
+
+
 def article_json_ld(config: SiteConfig, article: Article, lang: str, summary: dict[str, Any]) -> str:
     """schema.org NewsArticle for the article page in ``lang`` (an English page is a translation of the Chinese)."""
     base = config.base_url
@@ -188,9 +213,17 @@ def article_json_ld(config: SiteConfig, article: Article, lang: str, summary: di
         data["alternativeHeadline"] = summary["subtitle"]["text"]
     if article.meta.event_date:
         data["dateCreated"] = article.meta.event_date.isoformat()
-    authors = [r for r in article.meta.reporters if r != "本报评论员"]
+    authors = []
+    for r in summary["reporters"]:
+        if r["person"]:
+            person = {"@type": "Person", "name": r["text"]}
+            if r["text"] != r["zh"]:
+                person["alternateName"] = r["zh"]
+            if r["url"]:
+                person["url"] = urls.absolute(base, r["url"])
+            authors.append(person)
     if authors:
-        data["author"] = [{"@type": "Person", "name": name} for name in authors]
+        data["author"] = authors
     else:
         data["author"] = {"@type": "Organization", "name": t["publisher"]}
     if lang == "en":

@@ -8,14 +8,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the real project (content, templates, static) in a temporary folder."""
-    dest = tmp_path / "site"
-    dest.mkdir()
+def copy_project(dest: Path) -> Path:
+    """Copy the real project (content, templates, static) into ``dest``; returns ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
     for name in ("content", "templates", "static"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("*~"))
     return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the real project (content, templates, static) in a temporary folder."""
+    return copy_project(tmp_path / "site")
 
 
 def write_article(root: Path, slug: str, body: str, fm: str | None = None, en: str | None = None) -> Path:

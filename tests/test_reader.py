@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -118,3 +120,40 @@ def test_navigation_links_only_to_built_pages(tiny: Path) -> None:
     assert hrefs[:2] == ["./", "articles/"] and "search/" in hrefs
     assert all((page.parent / h / "index.html").exists() for h in hrefs)
     assert re.search(r'<a href="\./" aria-current="page">Home</a>', nav)
+
+
+class _LangOfText(HTMLParser):
+    """Each text node of a page with the language it is in (the nearest lang attribute), outside script and style."""
+
+    VOID: ClassVar[set[str]] = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                                "track", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, str]] = []  # (tag, lang)
+        self.texts: list[tuple[str, str]] = []  # (lang, text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            self.stack.append((tag, dict(attrs).get("lang") or (self.stack[-1][1] if self.stack else "")))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if self.stack and self.stack[-1][0] not in ("script", "style"):
+            self.texts.append((self.stack[-1][1], data))
+
+
+def test_chinese_on_english_pages_is_marked_as_chinese(project: Path) -> None:
+    """Chinese quoted on an English page (names, terms in summaries, hub data, hints) is read and rendered as Chinese."""
+    build(project)
+    out = project / "public"
+    unmarked = []
+    for page in sorted((out / "en").rglob("*.html")):
+        p = _LangOfText()
+        p.feed(page.read_text(encoding="utf-8"))
+        unmarked += [f"{page.relative_to(out)}: {text.strip()[:60]!r}" for lang, text in p.texts
+                     if re.search(r"[\u3400-\u9fff]", text) and not lang.startswith("zh")]
+    assert unmarked == []

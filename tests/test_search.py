@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
@@ -98,3 +99,28 @@ def test_pagefind_failure_is_a_build_error(project: Path, tmp_path: Path, monkey
     with pytest.raises(search.SiteError, match="Pagefind failed to index the zh pages: Error: something broke"):
         build(project)
     assert not (project / "public").exists()  # nothing written
+
+
+def indexed_content(out: Path, lang: str) -> dict[str, str]:
+    """URL -> the text Pagefind keeps for excerpts, read from the bundle's fragments."""
+    pages = {}
+    for frag in (out / "pagefind" / lang / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(frag.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        record = json.loads(data[len(b"pagefind_dcd"):])
+        pages[record["url"]] = record["content"].replace("\u200b", "")  # Chinese word breaks, marked by the indexer
+    return pages
+
+
+def test_excerpts_keep_words_apart(with_tools: Path) -> None:
+    """Text of neighbouring elements (entity details, table cells, notes) is indexed as separate words."""
+    build(with_tools)
+    en = indexed_content(with_tools / "public", "en")
+    haining = en["/en/entities/haining/"]
+    assert "海宁 Haining Hǎiníng" in haining  # the names, pinyin, ...
+    assert not re.search(r"\b(Chinese|English|Pinyin|Type)\b", haining)  # ... without the labels of the list
+    zh = indexed_content(with_tools / "public", "zh")["/zh/entities/haining/"]
+    assert "海宁 Haining Hǎiníng" in zh and not re.search("中文|英文|拼音|类别", zh.split("Hǎiníng")[0])
+    # a lower-case letter (pinyin's too) directly before a capital: two texts run together
+    run_together = re.compile(r"\w*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][A-Z]\w*")
+    assert {url: m.group(0) for url, text in en.items() if (m := run_together.search(text))} == {}
