@@ -183,6 +183,13 @@ class Corpus:
 
         gen.generate(self.site, self.articles, project=self.project)
 
+    def refresh(self) -> None:
+        """A kept corpus gets the project's current templates and static files (they go with the code)."""
+        for folder in ("templates", "static"):
+            shutil.rmtree(self.site / folder, ignore_errors=True)
+            shutil.copytree(self.project / folder, self.site / folder,
+                            ignore=shutil.ignore_patterns("__pycache__", "*~", ".*"))
+
     def build_cmd(self) -> list[str]:
         return [sys.executable, "-m", "site_builder", "--root", str(self.site), "build"]
 
@@ -334,6 +341,8 @@ def bench(articles: int, runs: int, search: bool, keep: Path | None, use_hugo: b
         if not corpus.site.exists():
             log(f"generating {articles} articles in {corpus.site}")
             corpus.generate()
+        else:
+            corpus.refresh()
         binary = hugo_binary() if use_hugo else None
         if binary and not corpus.hugo.exists():
             log(f"converting the corpus for Hugo in {corpus.hugo}")
@@ -439,6 +448,8 @@ def scaling(sizes: list[int], runs: int, search: bool, keep: Path | None, log: A
             if not corpus.site.exists():
                 log(f"generating {n} articles")
                 corpus.generate()
+            else:
+                corpus.refresh()
             fulls, rss, pages = [], [], None
             for _ in range(runs):
                 corpus.clean()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from site_builder import urls
 from site_builder.config import SiteConfig, load_config, tree_files
-from site_builder.deps import BuildCache, ProgressFn, scan_inputs
+from site_builder.deps import BuildCache, ProgressFn
 from site_builder.errors import Problem, SiteError
 from site_builder.output import WriteReport
 from site_builder.stage import Outcome, Stage, content_digest
@@ -24,6 +24,7 @@ from site_builder.stage import Outcome, Stage, content_digest
 if TYPE_CHECKING:
     from site_builder.deps import RenderPlan
     from site_builder.markdown import Renderer
+    from site_builder.memo import Memo
     from site_builder.pages import Page, SiteData
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,11 @@ class BuildReport:
                 f"in {self.seconds:.2f}s")
 
 
-def load_site(root: Path, renderer: Renderer | None = None) -> SiteData:
-    """Read and validate all inputs; raises SiteError listing every problem."""
+def load_site(root: Path, renderer: Renderer | None = None, memo: Memo | None = None) -> SiteData:
+    """Read and validate all inputs; raises SiteError listing every problem.
+
+    ``memo``: content parsed by earlier builds, taken where its files did not change (:mod:`site_builder.memo`).
+    """
     from site_builder import entity_pages, views
     from site_builder.content import load_articles
     from site_builder.markdown import Renderer
@@ -57,7 +61,7 @@ def load_site(root: Path, renderer: Renderer | None = None) -> SiteData:
     config = load_config(root)
     problems: list[Problem] = []
     try:
-        articles = load_articles(root)
+        articles = load_articles(root, memo)
     except SiteError as exc:
         problems.extend(exc.problems)
         articles = []
@@ -69,7 +73,7 @@ def load_site(root: Path, renderer: Renderer | None = None) -> SiteData:
     if problems:
         raise SiteError(problems)
     site = SiteData(config=config, articles=articles, renderer=renderer or Renderer(), extras={"home": home})
-    entity_pages.attach(root, site)  # registry, mentions index, hubs -> site.text_hook and site.extras
+    entity_pages.attach(root, site, memo)  # registry, mentions index, hubs -> site.text_hook and site.extras
     return site
 
 
@@ -228,14 +232,15 @@ def build(root: Path, out: str | Path | None = None, *,
     start = time.perf_counter()
     out_dir = load_config(root).output_dir(out)
     cache = BuildCache(root, out_dir) if incremental else None
-    inputs = scan_inputs(root) if cache is not None else None
+    inputs = cache.scan() if cache is not None else None
     if cache is not None and inputs is not None and cache.up_to_date(inputs, gated=gate is not None):
         return BuildReport(pages=cache.old.page_count, unchanged=len(cache.old.outputs), skipped=cache.old.page_count,
                            seconds=time.perf_counter() - start, output=str(out_dir))
     if progress is not None:
         progress("reading content", 0, 0)
     renderer = cache.renderer(inputs) if cache is not None and inputs is not None else None
-    site = load_site(root, renderer)
+    memo = cache.memo(inputs) if cache is not None and inputs is not None else None
+    site = load_site(root, renderer, memo)
     pages = plan_pages(site)
     plan = cache.plan(inputs, pages, progress) if cache is not None and inputs is not None else None
     from site_builder import feeds, search
@@ -260,6 +265,8 @@ def build(root: Path, out: str | Path | None = None, *,
         report: WriteReport = stage.commit()
     if cache is not None and inputs is not None:
         cache.save(inputs, plan, renderer, len(pages), checked=gate is not None, stage=stage)
+    if memo is not None:
+        memo.close()
     return BuildReport(pages=len(pages), written=report.written, unchanged=report.unchanged, removed=report.removed,
                        seconds=time.perf_counter() - start, output=str(out_dir), warnings=gate_warnings,
                        rendered=plan.rendered if plan else len(pages), skipped=plan.skipped if plan else 0)

@@ -11,10 +11,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from site_builder.config import key_line, parse_toml, read_text, symlink_in
 from site_builder.errors import ContentError, Problem
 from site_builder.model import KINDS, META_IDS, STATUSES, Article, ArticleMeta, EnglishDoc, Section, Translation, text_hash
+
+if TYPE_CHECKING:
+    from site_builder.memo import Memo
 
 log = logging.getLogger(__name__)
 
@@ -282,15 +286,33 @@ def load_article(root: Path, zh_path: Path, problems: list[Problem]) -> Article 
     return Article(slug=slug, path=rel, meta=meta, sections=tuple(sections), en=EnglishDoc(en_rel, translations))
 
 
-def load_articles(root: Path) -> list[Article]:
-    """All articles under ``content/articles``, sorted by (order, slug); raises ContentError."""
+def _load_memoised(root: Path, path: Path, problems: list[Problem], memo: Memo) -> Article | None:
+    rel = path.relative_to(root).as_posix()
+    en_rel = rel[: -len(".zh.md")] + ".en.md"
+    key = memo.key("article", rel, memo.file(rel), memo.file(en_rel))
+    art = memo.get(key)
+    # the source named in the front matter is the one thing outside the two files that is checked
+    if isinstance(art, Article) and symlink_in(root / "content" / art.meta.source, f"content/{art.meta.source}") is None:
+        return art
+    before = len(problems)
+    art = load_article(root, path, problems)
+    if art is not None and len(problems) == before and not any(s.provisional for s in art.sections):
+        memo.put(key, art)  # parsed without a problem or a warning: the next build may take it as it is
+    return art
+
+
+def load_articles(root: Path, memo: Memo | None = None) -> list[Article]:
+    """All articles under ``content/articles``, sorted by (order, slug); raises ContentError.
+
+    With a ``memo``, an article whose files did not change since it was last parsed is not parsed again.
+    """
     folder = root / "content" / "articles"
     problems: list[Problem] = []
     articles: list[Article] = []
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             if path.name.endswith(".zh.md"):
-                art = load_article(root, path, problems)
+                art = _load_memoised(root, path, problems, memo) if memo is not None else load_article(root, path, problems)
                 if art:
                     articles.append(art)
             elif path.name.endswith(".en.md"):

@@ -20,6 +20,9 @@ Lektor's idea, with contents hashed rather than mtimes compared:
   ``file:<path>``     that file (relative to the project root)
   ``template:<name>`` another template and what it includes
   ``config``          ``content/site.toml``
+  ``hash:<digest>``   a digest the page's generator made of the data it shows
+                      (e.g. the mentions an entity page quotes): finer than
+                      naming the files that data comes from
   ==================  =====================================================
 
   A page without deps, or naming any other key, is rendered on every build.
@@ -51,7 +54,6 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -62,6 +64,7 @@ if TYPE_CHECKING:  # jinja2 and the Markdown renderer are imported when a build 
     import jinja2
 
     from site_builder.mdcache import CachingRenderer
+    from site_builder.memo import Memo
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +108,32 @@ def code_digest() -> str:
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
         parts += [path.relative_to(package).as_posix(), _file_digest(path)]
+    versions = _installed_versions()
     for name in _LIBRARIES:
-        try:
-            parts += [name, metadata.version(name)]
-        except metadata.PackageNotFoundError:
-            parts += [name, "-"]
+        parts += [name, versions.get(_dist_key(name), "-")]
     return digest(*parts)
+
+
+def _dist_key(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _installed_versions() -> dict[str, str]:
+    """Distribution -> version, from the ``*.dist-info`` folders on ``sys.path`` (first found wins, as for imports).
+
+    What ``importlib.metadata.version`` reports, without the tenth of a second it takes to import.
+    """
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                dist, _, version = name[: -len(".dist-info")].partition("-")
+                found.setdefault(_dist_key(dist), version)
+    return found
 
 
 def tools_digest(root: Path) -> str:
@@ -124,13 +147,26 @@ def tools_digest(root: Path) -> str:
     return digest(*parts)
 
 
+#: A file changed this recently (nanoseconds) may change again without its size or timestamps changing
+#: (file systems stamp times coarsely): its hash is not kept for the next scan.
+RACY_NS = 2_000_000_000
+
+Identity = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns
+
+
 @dataclass(frozen=True)
 class Inputs:
     """Content hashes of everything a build reads, taken before the build reads it."""
 
     files: Mapping[str, str]  # project-relative path -> hash
     code: str  # the generator and its tools
+    identities: Mapping[str, tuple[Identity, str]] = field(default_factory=dict, compare=False, repr=False)
     _keys: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)  # key() results
+
+    def known(self, now_ns: int) -> dict[str, list[Any]]:
+        """What a later scan may take without reading (see :func:`scan_inputs`): files that had settled by ``now_ns``."""
+        return {rel: [*ident, h] for rel, (ident, h) in self.identities.items()
+                if max(ident[1], ident[3]) < now_ns - RACY_NS}
 
     @functools.cached_property
     def fingerprint(self) -> str:
@@ -173,27 +209,51 @@ class Inputs:
             return self._file(f"content/data/{arg}")
         if kind == "file" and arg:
             return self._file(arg)
+        if kind == "hash" and arg:
+            return arg
         return None
 
 
-def scan_inputs(root: Path) -> Inputs:
-    """Hash every file under content/, templates/ and static/ (links and special files are not followed)."""
+def scan_inputs(root: Path, known: Mapping[str, Any] | None = None) -> Inputs:
+    """Hash every file under content/, templates/ and static/ (links and special files are not followed).
+
+    ``known`` (:attr:`Inputs.known` of an earlier scan): a regular file whose size,
+    mtime, inode and ctime are as recorded there is not read again; its recorded
+    hash is its content's hash (a file edited in place changes its mtime and ctime,
+    a file replaced its inode). Files that were changing when recorded are read.
+    """
     files: dict[str, str] = {}
-    for top in INPUT_DIRS:
-        base = root / top
-        if base.is_symlink() or (base.exists() and not base.is_dir()):
-            files[top] = _file_digest(base)
+    seen: dict[str, tuple[Identity, str]] = {}
+    known = known or {}
+    todo = [(str(root / top), top) for top in reversed(INPUT_DIRS)]
+    while todo:
+        path, rel = todo.pop()
+        try:
+            st = os.lstat(path)
+        except OSError as exc:
+            if rel not in INPUT_DIRS:
+                files[rel] = digest("unreadable", str(exc.errno))
+            continue  # a missing top folder: no files
+        if stat.S_ISDIR(st.st_mode):
+            try:
+                names = sorted(os.listdir(path), reverse=True)
+            except OSError as exc:
+                files[rel] = digest("unreadable", str(exc.errno))
+                continue
+            todo += [(f"{path}/{name}", f"{rel}/{name}") for name in names]
             continue
-        for dirpath, dirs, names in os.walk(base):
-            dirs.sort()
-            for name in names:
-                path = Path(dirpath) / name
-                files[path.relative_to(root).as_posix()] = _file_digest(path)
-            for name in dirs:
-                path = Path(dirpath) / name
-                if path.is_symlink():  # os.walk does not descend into it; the build refuses it
-                    files[path.relative_to(root).as_posix()] = _file_digest(path)
-    return Inputs(files, digest(code_digest(), tools_digest(root)))
+        if not stat.S_ISREG(st.st_mode):
+            files[rel] = _file_digest(Path(path))  # links and special files: what they are, never read
+            continue
+        ident = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+        entry = known.get(rel)
+        if isinstance(entry, list) and len(entry) == 5 and tuple(entry[:4]) == ident:
+            h = str(entry[4])
+        else:
+            h = _file_digest(Path(path))
+        files[rel] = h
+        seen[rel] = (ident, h)
+    return Inputs(files, digest(code_digest(), tools_digest(root)), seen)
 
 
 class TemplateDeps:
@@ -398,9 +458,25 @@ class BuildCache:
         key = digest(str(self.out))[:20]
         self.manifest_path = self.dir / "builds" / f"{key}.json"
         self.markdown_path = self.dir / "markdown.json"
+        self.inputs_path = self.dir / "inputs.json"  # hashes of the input files by identity (see scan_inputs)
         self.spare_home = self.dir / "spare" / key  # the site swapped out last time (see site_builder.stage)
         self.spare_path = self.dir / "spare" / f"{key}.json"  # its records
         self.old = self._load_manifest()
+
+    def scan(self) -> Inputs:
+        """:func:`scan_inputs`, reading only files changed since the last scan; records what it found."""
+        data = self._read_json(self.inputs_path)
+        known = data.get("files") if data is not None and data.get("root") == str(self.root) else None
+        known = known if isinstance(known, dict) else {}
+        inputs = scan_inputs(self.root, known)
+        settled = inputs.known(time.time_ns())
+        if settled != known:
+            try:
+                atomic_write(self.inputs_path, json.dumps({"format": FORMAT, "root": str(self.root),
+                                                           "files": settled}).encode())
+            except OSError as exc:
+                log.debug("input hashes not kept: %s", exc)
+        return inputs
 
     @functools.cached_property
     def live(self) -> dict[str, Stat | None]:
@@ -457,6 +533,12 @@ class BuildCache:
     def stage(self) -> Stage:
         """Where this build puts its files: recycles the spare, and checks files against the records."""
         return Stage(self.out, self.old.outputs, self.live, self.spare(), self.spare_home)
+
+    def memo(self, inputs: Inputs) -> Memo:
+        """Content parsed by earlier builds (articles, registry, mentions), by the hashes of its files."""
+        from site_builder.memo import Memo
+
+        return Memo(self.dir / "parsed.sqlite", inputs.files, inputs.code)
 
     def renderer(self, inputs: Inputs) -> CachingRenderer:
         from site_builder.mdcache import CachingRenderer

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 from markdown_it.token import Token
@@ -27,6 +27,9 @@ from site_builder.errors import ContentError, Problem
 from site_builder.markdown import plain_text
 from site_builder.model import Article, Entity
 from site_builder.registry import Registry, load_registry
+
+if TYPE_CHECKING:
+    from site_builder.memo import Memo
 
 log = logging.getLogger(__name__)
 
@@ -277,21 +280,39 @@ def english_text(article: Article, section_id: str) -> str | None:
     return plain_text(tr.text) if tr is not None and tr.text.strip() else None
 
 
-def build_index(linker: Linker, articles: Sequence[Article]) -> MentionIndex:
-    """Mentions of every entity in every body section of every article, in both languages."""
+def build_index(linker: Linker, articles: Sequence[Article], memo: Memo | None = None,
+                registry_key: str = "") -> MentionIndex:
+    """Mentions of every entity in every body section of every article, in both languages.
+
+    With a ``memo`` (and ``registry_key``, the hash of what the linker was made from), the
+    mentions of an article whose files did not change are not looked for again.
+    """
     sections: dict[tuple[str, str], SectionMentions] = {}
     mentions: dict[str, list[tuple[str, str]]] = {}
     for art in articles:
-        for sec in art.sections:
-            zh_text = plain_text(sec.text)
-            en_text = english_text(art, sec.id)
-            sm = SectionMentions(art.slug, sec.id, zh_text, tuple(linker.matches(zh_text, "zh")), en_text,
-                                 tuple(linker.matches(en_text, "en")) if en_text else ())
-            key = (art.slug, sec.id)
+        if memo is None:
+            found = article_mentions(linker, art)
+        else:
+            key = memo.key("mentions", registry_key, str(linker.link_every_mention), art.path, memo.file(art.path),
+                           memo.file(art.en.path))
+            found = memo.get_or_make(key, lambda art=art: article_mentions(linker, art))  # type: ignore[misc]
+        for sm in found:
+            key = (art.slug, sm.section)
             sections[key] = sm
             for eid in sm.entities():
                 mentions.setdefault(eid, []).append(key)
     return MentionIndex(sections, mentions)
+
+
+def article_mentions(linker: Linker, art: Article) -> tuple[SectionMentions, ...]:
+    """The mentions in each body section of ``art``, in order."""
+    out = []
+    for sec in art.sections:
+        zh_text = plain_text(sec.text)
+        en_text = english_text(art, sec.id)
+        out.append(SectionMentions(art.slug, sec.id, zh_text, tuple(linker.matches(zh_text, "zh")), en_text,
+                                   tuple(linker.matches(en_text, "en")) if en_text else ()))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -303,14 +324,16 @@ class EntityData:
     index: MentionIndex
 
 
-def load_entities(root: Path, articles: Sequence[Article], link_every_mention: bool = False) -> EntityData:
+def load_entities(root: Path, articles: Sequence[Article], link_every_mention: bool = False,
+                  memo: Memo | None = None) -> EntityData:
     """Load and check the registry, and index every mention; raises ContentError (path:line)."""
-    registry = load_registry(root)
+    registry = load_registry(root, memo)
     problems = check_names(registry.entities)
     if problems:
         raise ContentError(problems)
     linker = Linker(registry.entities, link_every_mention, registry.excludes)
-    return EntityData(registry, linker, build_index(linker, articles))
+    registry_key = memo.file(REGISTRY) if memo is not None else ""
+    return EntityData(registry, linker, build_index(linker, articles, memo, registry_key))
 
 
 # -- quoting a mention in context ------------------------------------------------------------

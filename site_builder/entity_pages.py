@@ -11,12 +11,14 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from site_builder import urls
 from site_builder.chart import BarSpec, responsive_bar_chart
+from site_builder.deps import digest
 from site_builder.entities import (
     LINKED_KEY,
     EntityData,
@@ -30,6 +32,9 @@ from site_builder.hubs import Bar, Figure, Hub, Rate, Source, load_hubs
 from site_builder.model import Entity
 from site_builder.pages import LANGS, Lazy, Page, SiteData, _base_context, meta_text, other
 from site_builder.registry import TYPES
+
+if TYPE_CHECKING:
+    from site_builder.memo import Memo
 
 UI: dict[str, dict[str, str]] = {
     "type_person": {"zh": "人物", "en": "People"},
@@ -106,14 +111,14 @@ def hub_path(lang: str, hub_id: str) -> str:
 # -- loading -------------------------------------------------------------------------------
 
 
-def attach(root: Path, site: SiteData) -> None:
+def attach(root: Path, site: SiteData, memo: Memo | None = None) -> None:
     """Load the registry, the mentions index and the hubs onto ``site``; raises ContentError.
 
     Sets ``site.text_hook`` (entity links in every section) and ``site.extras``:
     ``entities`` (:class:`EntityData`), ``hub_data`` (list of :class:`Hub`),
     ``hubs`` (for the home page: id, and title/url/blurb per language) and ``entity_ui``.
     """
-    data = load_entities(root, site.articles)
+    data = load_entities(root, site.articles, memo=memo)
     hubs = load_hubs(root, site.articles, (e.id for e in data.registry.entities))
     site.text_hook = data.linker.hook
     site.resolve_links = data.linker.resolve
@@ -137,6 +142,36 @@ def _data(site: SiteData) -> EntityData | None:
 
 def _deps(site: SiteData, *extra: str) -> tuple[str, ...]:
     return ("registry", *extra, *(f"article:{a.slug}" for a in site.articles))
+
+
+def mentions_digest(site: SiteData, data: EntityData, entity_id: str) -> str:
+    """A digest of what :func:`backlinks` shows of an entity: each section that mentions it (its text in
+    both languages, its place in its article) and the title of that article, in both languages."""
+    digests = site.extras.get("_mention_digests")
+    if digests is None:  # one pass over all mentions, for every entity at once
+        hashers: dict[str, Any] = {}
+        for eid, keys in data.index.mentions.items():
+            h = hashers[eid] = hashlib.blake2b(digest_size=16)
+            for slug, sid in keys:
+                sm = data.index.sections[(slug, sid)]
+                for part in (_source_digest(site, slug, sid), sm.zh_text, sm.en_text or ""):
+                    data_ = part.encode("utf-8", "surrogatepass")
+                    h.update(len(data_).to_bytes(8, "little"))
+                    h.update(data_)
+        digests = site.extras["_mention_digests"] = {eid: h.hexdigest() for eid, h in hashers.items()}
+    return digests.get(entity_id, "none")
+
+
+def _source_digest(site: SiteData, slug: str, sid: str) -> str:
+    """A digest of what :func:`source_view` shows of a section: its article, place and the article's title."""
+    titles = site.extras.setdefault("_title_digests", {})
+    title = titles.get(slug)
+    if title is None:
+        art = site.by_slug[slug]
+        tr = art.en.translations.get("title")
+        title = titles[slug] = digest(art.meta.title, repr(None if tr is None else (tr.text, tr.status, tr.zh_hash,
+                                                                                       tr.mt_hash)))
+    return f"{slug}\0{sid}\0{site.paragraph_numbers[(slug, sid)]}\0{title}"
 
 
 # -- views ---------------------------------------------------------------------------------
@@ -210,9 +245,7 @@ def entity_pages(site: SiteData) -> list[Page]:
     pages = []
     for ent in data.registry.entities:
         related = [by_id[r] for r in dict.fromkeys([*ent.related, *referrers.get(ent.id, [])]) if r != ent.id]
-        # the page quotes the articles that mention the entity, and no other
-        mentioning = dict.fromkeys(slug for slug, _ in data.index.mentions.get(ent.id, []))
-        deps = ("registry", *hub_deps, *(f"article:{slug}" for slug in mentioning))
+        deps = ("registry", *hub_deps, f"hash:{mentions_digest(site, data, ent.id)}")
         for lang in LANGS:
             make = functools.partial(_entity_context, site, data, ent, related, lang)
             pages.append(Page(entity_path(lang, ent.id), "entity.html", lang, Lazy(make),
@@ -350,8 +383,18 @@ def hub_pages(site: SiteData) -> list[Page]:
         for lang in LANGS:
             pages.append(Page(hub_path(lang, hub.id), "hub_page.html", lang,
                               Lazy(functools.partial(_hub_context, site, data, hub, lang)), hub_path(other(lang), hub.id),
-                              _deps(site, f"data:{Path(hub.path).name}")))
+                              ("registry", f"data:{Path(hub.path).name}", f"hash:{_hub_digest(site, data, hub)}")))
     return pages
+
+
+def _hub_digest(site: SiteData, data: EntityData, hub: Hub) -> str:
+    """A digest of what a hub shows from the articles: the sections its figures, facts and cards quote,
+    and the mentions of its entity and of each card's entity (see :func:`hub_view`)."""
+    sources = [f.source for f in hub.figures] + [f.source for f in hub.facts] + [c.source for c in hub.cards]
+    quoted = [_source_digest(site, src.article, src.section) for src in sources]  # rates and charts show figures
+    ents = [hub.entity] if hub.entity else []
+    ents += [card.entity for card in hub.cards]
+    return digest(*quoted, *(mentions_digest(site, data, eid) for eid in ents))
 
 
 def _hub_context(site: SiteData, data: EntityData, hub: Hub, lang: str) -> dict[str, Any]:

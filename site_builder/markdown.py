@@ -148,6 +148,15 @@ def plain_lines(text: str) -> list[str] | None:
 
 def plain_text(text: str) -> str:
     """Text without Markdown punctuation or gap markers, for titles, feeds and search."""
+    if not _MARKED.search(text):  # most sections: none of the markers the rules below remove
+        return text.strip()
+    return _unmarked(text)
+
+
+_MARKED = re.compile(r"[\[*_`]")
+
+
+def _unmarked(text: str) -> str:
     text = GAP_RE.sub("…", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     # only paired emphasis/code markers: a lone "7*7" or "snake_case" stays as written

@@ -14,9 +14,10 @@ from typing import Any
 
 from site_builder import search, urls, views
 from site_builder.config import SiteConfig
+from site_builder.deps import digest
 from site_builder.i18n import KIND_KEYS, ui
 from site_builder.markdown import Renderer, plain_text
-from site_builder.model import Article, Section
+from site_builder.model import META_IDS, Article, Section
 
 LANGS = ("zh", "en")
 
@@ -215,7 +216,8 @@ def _parallel_context(site: SiteData, art: Article, lang: str) -> dict[str, Any]
 
 
 def listing_pages(site: SiteData) -> list[Page]:
-    deps = tuple(f"article:{a.slug}" for a in site.articles) + (("registry",) if site.text_hook else ())  # bylines
+    deps = (f"hash:{digest(*(summary_digest(a) for a in site.articles))}",  # the summaries, in order
+            *(("registry",) if site.text_hook else ()))  # bylines
     pages = []
     for lang in LANGS:
         pages.append(Page(urls.home_path(lang), "home.html", lang, Lazy(functools.partial(_home_context, site, lang)),
@@ -225,9 +227,21 @@ def listing_pages(site: SiteData) -> list[Page]:
     root_ctx = {**_base_context(site, "en"), "choices": [
         {"lang": lang, "url": urls.home_path(lang), "title": site.config.title[lang], "tagline": site.config.tagline[lang],
          "label": ui(lang)["lang_name"]} for lang in LANGS]}
-    pages.append(Page("index.html", "root.html", "en", root_ctx, None, ()))
-    pages.append(Page("404.html", "404.html", "en", {**_base_context(site, "en"), "zh_t": ui("zh")}, None, ()))
+    # made from site.toml and the interface strings (code) alone: see site_builder.deps for what every page sees
+    pages.append(Page("index.html", "root.html", "en", root_ctx, None, ("config",)))
+    pages.append(Page("404.html", "404.html", "en", {**_base_context(site, "en"), "zh_t": ui("zh")}, None, ("config",)))
     return pages
+
+
+def summary_digest(article: Article) -> str:
+    """A digest of everything :func:`article_summary` reads of ``article`` (its front matter, first section
+    and their translations), so that listings need not be rendered again for edits further down an article."""
+    first = article.sections[:1]
+    parts = [article.slug, article.path, repr(article.meta), *(f"{s.id}\0{s.text}" for s in first)]
+    for sid in (*META_IDS, *(s.id for s in first)):
+        tr = article.en.translations.get(sid)
+        parts.append(repr(None if tr is None else (tr.text, tr.status, tr.zh_hash, tr.mt_hash)))
+    return digest(*parts)
 
 
 def _listing_context(site: SiteData, lang: str) -> dict[str, Any]:
@@ -245,8 +259,9 @@ def search_pages(site: SiteData) -> list[Page]:
     """The search page of each language (the index itself is made after rendering, by :mod:`site_builder.search`)."""
     info = {"available": search.available(site.config.root),
             "bundles": {lang: search.bundle_script(lang) for lang in LANGS}}
+    # whether search is available depends on the installed tools, part of the code's hash (site_builder.deps)
     return [Page(views.search_path(lang), "search.html", lang, {**_base_context(site, lang), "search": info},
-                 views.search_path(other(lang)), ()) for lang in LANGS]
+                 views.search_path(other(lang)), ("config",)) for lang in LANGS]
 
 
 def entity_and_hub_pages(site: SiteData) -> list[Page]:

@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from site_builder.config import parse_toml
 from site_builder.content import read_text
 from site_builder.errors import ContentError, Problem
 from site_builder.model import Entity
+
+if TYPE_CHECKING:
+    from site_builder.memo import Memo
 
 REGISTRY = "content/entities.toml"
 TYPES = ("person", "place", "organisation", "company", "policy", "target", "strategy", "topic")
@@ -82,8 +86,18 @@ def make_pinyin(zh: str, etype: str) -> str:
     return " ".join(words)
 
 
-def load_registry(root: Path) -> Registry:
-    """Load and validate the registry; a missing file is an empty registry. Raises ContentError."""
+def load_registry(root: Path, memo: Memo | None = None) -> Registry:
+    """Load and validate the registry; a missing file is an empty registry. Raises ContentError.
+
+    With a ``memo``, a registry that did not change since it was last loaded is not parsed again
+    (nor are its pinyin generated).
+    """
+    if memo is None:
+        return _load_registry(root)
+    return memo.get_or_make(memo.key("registry", memo.file(REGISTRY)), lambda: _load_registry(root))
+
+
+def _load_registry(root: Path) -> Registry:
     path = root / REGISTRY
     if not path.exists() and not path.is_symlink():
         return Registry((), {})

@@ -7,13 +7,18 @@ against the general computation on generated input.
 
 from __future__ import annotations
 
+import os
 import posixpath
+import time
+from importlib import metadata
+from pathlib import Path
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from site_builder.deps import _LIBRARIES, RACY_NS, _dist_key, _installed_versions, scan_inputs
 from site_builder.entities import Linker, _lower
-from site_builder.markdown import Renderer, plain_lines
+from site_builder.markdown import Renderer, _unmarked, plain_lines, plain_text
 from site_builder.model import Entity
 from site_builder.urls import ANY_PAGE, page_url, relative
 
@@ -66,6 +71,12 @@ def test_html_rendered_once_resolves_to_what_each_page_would_render(text: str, l
     assert LINKER.resolve(once, page, lang) == RENDERER.render(text, lang, text_hook=LINKER.hook, page_path=page)
 
 
+@given(texts)
+@example("温岭*2000亿* [链接](http://x.org) `代码` [[gap: 缺]] snake_case 7*7")
+def test_plain_text_without_markers_is_only_stripped(text: str) -> None:
+    assert plain_text(text) == _unmarked(text)
+
+
 def _lower_reference(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
@@ -104,3 +115,30 @@ paths = st.lists(segments, min_size=1, max_size=5).map("/".join)
 def test_relative_links_are_posixpath_relpath(from_path: str, to_path: str, anchor: str) -> None:
     assert relative(from_path, to_path + anchor) == _relative_reference(from_path, to_path + anchor)
     assert relative(from_path, anchor) == _relative_reference(from_path, anchor)
+
+
+def test_library_versions_are_what_importlib_metadata_reports() -> None:
+    found = _installed_versions()
+    for name in _LIBRARIES:
+        try:
+            expected = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            expected = "-"
+        assert found.get(_dist_key(name), "-") == expected, name
+
+
+def test_input_scan_reads_only_files_whose_identity_changed(tiny: Path) -> None:
+    first = scan_inputs(tiny)
+    rel = "content/site.toml"
+    assert first.known(time.time_ns()).get(rel) is None  # just written: it may still change unseen
+    settled = first.known(time.time_ns() + 2 * RACY_NS)
+    assert settled[rel][4] == first.files[rel]
+    forged = {**settled, rel: [*settled[rel][:4], "recorded"]}
+    assert scan_inputs(tiny, forged).files[rel] == "recorded"  # same identity: not read again
+    path = tiny / rel
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"=", b":", 1))  # same size, same inode
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, settled[rel][1]))  # and the old mtime back: only the ctime tells
+    assert (st.st_size, st.st_ino) == tuple(settled[rel][i] for i in (0, 2))
+    assert scan_inputs(tiny, forged).files[rel] not in ("recorded", first.files[rel])

@@ -1,0 +1,126 @@
+"""Parsed content kept between builds, by the hash of what it was made from.
+
+A build parses only the content files that changed since the last build: each
+article (its sections and translations), the registry and each article's
+mentions of entities are kept in one SQLite file in the build cache, under a
+key made of the code's hash and the hashes of the files they come from (see
+:func:`site_builder.deps.scan_inputs`). Values nobody asked for in a build are
+dropped at its end. The file is safe to delete: the next build parses again.
+
+A value is kept only when making it raised no problem and logged nothing, so
+every error and warning is reported by every build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import sqlite3
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Memo:
+    """Values by key, read from and written back to ``path`` (a SQLite database)."""
+
+    def __init__(self, path: Path, files: Mapping[str, str], code: str) -> None:
+        self.path = path
+        self.files = files  # project-relative path -> content hash
+        self.code = code
+        self.hits = 0
+        self.misses = 0
+        self._used: set[str] = set()
+        self._rows: dict[str, bytes] = {}
+        self._db: sqlite3.Connection | None = None
+        self._stored: set[str] = set()
+        for attempt in (1, 2):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(path, timeout=10)
+                self._db.execute("PRAGMA synchronous=OFF")  # a cache: a torn write costs a re-parse, not a wrong site
+                self._db.execute("CREATE TABLE IF NOT EXISTS memo (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+                self._rows = dict(self._db.execute("SELECT key, value FROM memo"))
+                self._stored = set(self._rows)
+                break
+            except sqlite3.DatabaseError as exc:  # not a database (any more): start a new one
+                log.debug("parsed content not reused: %s", exc)
+                self._drop_db()
+                if attempt == 1:
+                    path.unlink(missing_ok=True)
+            except (OSError, sqlite3.Error) as exc:
+                log.debug("parsed content not reused: %s", exc)
+                self._drop_db()
+                break
+
+    def _drop_db(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def file(self, rel: str) -> str:
+        """The content hash of an input file (``missing`` if there is none)."""
+        return self.files.get(rel, "missing")
+
+    def key(self, *parts: str) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        for part in (self.code, *parts):
+            data = part.encode("utf-8", "surrogatepass")
+            h.update(len(data).to_bytes(8, "little"))
+            h.update(data)
+        return h.hexdigest()
+
+    def get(self, key: str) -> Any | None:
+        blob = self._rows.pop(key, None)  # each value is asked for once a build: do not hold its bytes
+        if blob is None:
+            self.misses += 1
+            return None
+        try:
+            value = pickle.loads(blob)
+        except Exception:  # a damaged entry is only a miss  # noqa: BLE001
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._used.add(key)
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self._used.add(key)
+        if self._db is None:
+            return
+        try:
+            self._db.execute("INSERT OR REPLACE INTO memo (key, value) VALUES (?, ?)",
+                             (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+        except sqlite3.Error as exc:
+            log.debug("parsed content not kept: %s", exc)
+            self._drop_db()
+
+    def get_or_make(self, key: str, make: Callable[[], T], keep: Callable[[T], bool] = lambda _: True) -> T:
+        """The value kept under ``key``, else ``make()`` (kept if ``keep`` says so)."""
+        found = self.get(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        value = make()
+        if keep(value):
+            self.put(key, value)
+        return value
+
+    def close(self) -> None:
+        """Keep what was written, drop the values this build did not use. Never fails the build."""
+        self._rows.clear()
+        if self._db is None:
+            return
+        try:
+            stale = [(k,) for k in self._stored - self._used]
+            if stale:
+                self._db.executemany("DELETE FROM memo WHERE key = ?", stale)
+            self._db.commit()
+        except sqlite3.Error as exc:
+            log.debug("parsed content not kept: %s", exc)
+        finally:
+            self._drop_db()
