@@ -190,6 +190,8 @@ def _render_parallel(env: Any, site: SiteData, built: set[str], todo: list[Page]
     size = max(8, len(todo) // (jobs * 16))
     chunks = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
     _WORK = (env, site, built, todo, stage)
+    gc.collect()
+    _trim_heap()  # what the workers inherit is what the parent holds, not what it has freed
     gc.freeze()  # what the workers inherit stays shared: the collector would touch (and so copy) it
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
@@ -203,10 +205,25 @@ def _render_parallel(env: Any, site: SiteData, built: set[str], todo: list[Page]
         gc.unfreeze()
 
 
+def _trim_heap() -> None:
+    """Give memory freed by the C allocator back to the system (glibc keeps it otherwise)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _render_chunk(bounds: tuple[int, int]) -> list[Outcome] | SiteError:
     """In a worker: render pages ``todo[start:end]`` into the staging folder."""
     assert _WORK is not None
     env, site, built, todo, stage = _WORK
+    # a run of pages shares sections with its neighbours only, and a worker's renders die with it: keep it small
+    site.section_html.clear()
+    forget = getattr(site.renderer, "forget", None)
+    if forget is not None:
+        forget()
     outcomes = []
     try:
         for page in todo[bounds[0]:bounds[1]]:
@@ -234,7 +251,7 @@ def build(root: Path, out: str | Path | None = None, *,
     cache = BuildCache(root, out_dir) if incremental else None
     inputs = cache.scan() if cache is not None else None
     if cache is not None and inputs is not None and cache.up_to_date(inputs, gated=gate is not None):
-        return BuildReport(pages=cache.old.page_count, unchanged=len(cache.old.outputs), skipped=cache.old.page_count,
+        return BuildReport(pages=cache.old.page_count, unchanged=len(cache.old.raw_outputs), skipped=cache.old.page_count,
                            seconds=time.perf_counter() - start, output=str(out_dir))
     if progress is not None:
         progress("reading content", 0, 0)

@@ -354,8 +354,13 @@ class Manifest:
     checked: bool = False  # the build passed a gate (build --strict)
     page_count: int = 0
     pages: dict[str, str] = field(default_factory=dict)  # output path -> page fingerprint
-    outputs: dict[str, Record] = field(default_factory=dict)  # output path -> the file as written
+    raw_outputs: dict[str, Any] = field(default_factory=dict)  # output path -> Record.to_json()
     templates: dict[str, Any] = field(default_factory=dict)  # see TemplateDeps.record
+
+    @functools.cached_property
+    def outputs(self) -> dict[str, Record]:
+        """Output path -> the file as written (made when first asked for: a no-change build only compares stats)."""
+        return _records(self.raw_outputs)
 
 
 def _records(value: object) -> dict[str, Record]:
@@ -508,7 +513,7 @@ class BuildCache:
             return Manifest()
         try:
             return Manifest(str(data["fingerprint"]), bool(data["checked"]), int(data["page_count"]),
-                            dict(data["pages"]), _records(data["outputs"]), dict(data["templates"]))
+                            dict(data["pages"]), dict(data["outputs"]), dict(data["templates"]))
         except (KeyError, TypeError, ValueError):
             return Manifest()
 
@@ -516,9 +521,9 @@ class BuildCache:
         """True if the last build into this folder had these exact inputs and its output is untouched."""
         if not self.old.fingerprint or self.old.fingerprint != inputs.fingerprint or (gated and not self.old.checked):
             return False
-        live, recorded = self.live, self.old.outputs
+        live, recorded = self.live, self.old.raw_outputs  # the records as read: no objects made for this check
         return self.out.is_dir() and live.keys() == recorded.keys() and \
-            all(live[rel] == rec.stat for rel, rec in recorded.items())
+            all(isinstance(rec, list) and live[rel] == tuple(rec[:3]) for rel, rec in recorded.items())
 
     def spare(self) -> Spare | None:
         """The old site kept by the last build, to recycle (see :class:`site_builder.stage.Spare`)."""

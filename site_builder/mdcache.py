@@ -54,6 +54,10 @@ class CachingRenderer(Renderer):
         self.used[key] = html
         return html
 
+    def forget(self) -> None:
+        """Drop the renders this process made: a worker process's would be lost with it anyway."""
+        self.used.clear()
+
     def render(self, text: str, lang: str, **env: Any) -> str:
         return self._cached("block", text, lang, env, lambda: super(CachingRenderer, self).render(text, lang, **env))
 

@@ -36,7 +36,6 @@ class Memo:
         self.hits = 0
         self.misses = 0
         self._used: set[str] = set()
-        self._rows: dict[str, bytes] = {}
         self._db: sqlite3.Connection | None = None
         self._stored: set[str] = set()
         for attempt in (1, 2):
@@ -45,8 +44,7 @@ class Memo:
                 self._db = sqlite3.connect(path, timeout=10)
                 self._db.execute("PRAGMA synchronous=OFF")  # a cache: a torn write costs a re-parse, not a wrong site
                 self._db.execute("CREATE TABLE IF NOT EXISTS memo (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
-                self._rows = dict(self._db.execute("SELECT key, value FROM memo"))
-                self._stored = set(self._rows)
+                self._stored = {key for (key,) in self._db.execute("SELECT key FROM memo")}
                 break
             except sqlite3.DatabaseError as exc:  # not a database (any more): start a new one
                 log.debug("parsed content not reused: %s", exc)
@@ -76,13 +74,14 @@ class Memo:
         return h.hexdigest()
 
     def get(self, key: str) -> Any | None:
-        blob = self._rows.pop(key, None)  # each value is asked for once a build: do not hold its bytes
-        if blob is None:
-            self.misses += 1
-            return None
+        # read one value at a time: a build holds the values it uses, never the whole file's bytes
         try:
-            value = pickle.loads(blob)
+            row = self._db.execute("SELECT value FROM memo WHERE key = ?", (key,)).fetchone() \
+                if self._db is not None and key in self._stored else None
+            value = pickle.loads(row[0]) if row is not None else None
         except Exception:  # a damaged entry is only a miss  # noqa: BLE001
+            value = None
+        if value is None:
             self.misses += 1
             return None
         self.hits += 1
@@ -112,7 +111,6 @@ class Memo:
 
     def close(self) -> None:
         """Keep what was written, drop the values this build did not use. Never fails the build."""
-        self._rows.clear()
         if self._db is None:
             return
         try:

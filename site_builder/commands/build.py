@@ -34,12 +34,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from site_builder.build import build
-    from site_builder.check import gate
     from site_builder.deps import TerminalProgress
+
+    gate = None
+    if args.strict:  # the checks are only imported for a strict build
+        from site_builder.check import gate
 
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     try:
-        report = build(args.root.resolve(), Path(os.path.abspath(args.out)) if args.out else None, gate=gate if args.strict else None, incremental=not args.full,
+        report = build(args.root.resolve(), Path(os.path.abspath(args.out)) if args.out else None, gate=gate, incremental=not args.full,
                        progress=progress)
     finally:
         if progress is not None:
