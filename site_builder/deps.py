@@ -4,7 +4,8 @@ Lektor's idea, with contents hashed rather than mtimes compared:
 
 * :func:`scan_inputs` hashes every file a build may read (``content/``,
   ``templates/``, ``static/``) and the generator itself (its source, its
-  libraries' versions, the installed search tools).
+  libraries' versions, the installed search tools). A file whose size, mtime,
+  inode and ctime are as at the last scan is not read again (``inputs.json``).
 * A page's *fingerprint* hashes what every page sees (the code, ``site.toml``
   and every other non-article file under ``content/`` — registry, data,
   home page — and the list of output paths, which the navigation reads), the
@@ -27,14 +28,17 @@ Lektor's idea, with contents hashed rather than mtimes compared:
 
   A page without deps, or naming any other key, is rendered on every build.
 * The manifest (``.site-builder-cache/builds/<output>.json``) keeps each page's
-  fingerprint and the size and mtime of every output file as written. A page
-  whose fingerprint is unchanged and whose output file is untouched is not
-  rendered: its bytes are taken from the output folder.
+  fingerprint and a :class:`site_builder.stage.Record` (size, mtime, inode,
+  content digest) of every output file as written. A page whose fingerprint is
+  unchanged and whose output file is untouched is not rendered: its file stays.
 * A build whose inputs all hash as in the manifest, with its output untouched,
   stops there: nothing is parsed, rendered or written.
-* :class:`CachingRenderer` keeps each rendered Markdown text by hash of (text,
-  language, render options, code, registry and data), so unchanged Markdown is
-  not parsed again.
+* :class:`site_builder.mdcache.CachingRenderer` keeps each rendered Markdown text
+  by hash of (text, language, render options, code, registry and data), so
+  unchanged Markdown is not parsed again; :class:`site_builder.memo.Memo` keeps
+  parsed articles, the registry and mentions (``parsed.sqlite``).
+* The site swapped out by the last build is kept (``spare/``) to be recycled as
+  the next staging folder (see :mod:`site_builder.stage`).
 
 Everything here lives in ``.site-builder-cache/`` (git-ignored); deleting it
 only makes the next build a full one.

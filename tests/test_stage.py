@@ -1,0 +1,121 @@
+"""The staging folder: files streamed in, the old site recycled, nothing wrong ever published."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from site_builder.build import build
+from site_builder.deps import CACHE_DIR
+from site_builder.stage import Stage, content_digest, scan
+
+from .test_incremental import clean_build, edit, site_files
+
+ZH = "content/articles/valeo-wenling.zh.md"
+
+
+@pytest.fixture(autouse=True)
+def no_search_indexer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", "/nonexistent/pagefind")
+
+
+def spare_of(project: Path) -> Path:
+    spares = [p for p in (project / CACHE_DIR / "spare").iterdir() if p.is_dir()]
+    assert len(spares) == 1, spares
+    return spares[0]
+
+
+def test_the_old_site_is_kept_and_recycled(project: Path, tmp_path: Path) -> None:
+    build(project)
+    edit(project / ZH, "占有率第一", "占有率第一（一）")
+    build(project)
+    spare = spare_of(project)  # the first site, swapped out
+    assert "占有率第一（一）" not in (spare / "zh/articles/valeo-wenling/index.html").read_text(encoding="utf-8")
+    inode = os.stat(spare).st_ino
+    edit(project / ZH, "占有率第一（一）", "占有率第一（二）")
+    report = build(project)
+    assert os.stat(project / "public").st_ino == inode  # the spare became the site
+    assert 0 < report.written < 20
+    assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith((".public", "public"))) == ["public"]
+
+
+def test_a_spare_file_changed_by_hand_is_not_published(project: Path, tmp_path: Path) -> None:
+    build(project)
+    edit(project / ZH, "占有率第一", "占有率第一（一）")
+    build(project)
+    victim = spare_of(project) / "en/index.html"  # the same in every build: it would be recycled as it is
+    victim.write_bytes(victim.read_bytes().replace(b"</body>", b"<p>planted</p></body>"))
+    edit(project / ZH, "占有率第一（一）", "占有率第一（二）")
+    build(project)
+    assert b"planted" not in (project / "public/en/index.html").read_bytes()
+    assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
+
+
+def test_a_site_file_changed_in_place_does_not_reach_later_builds(project: Path, tmp_path: Path) -> None:
+    """A published file may share its inode with the spare; editing it in place must not poison either."""
+    build(project)
+    for n in range(3):
+        edit(project / ZH, "占有率第一", f"占有率第一{n}")
+        build(project)
+        page = project / "public/en/index.html"
+        with open(page, "r+b") as fh:  # in place: same inode
+            data = fh.read()
+            fh.seek(0)
+            fh.write(data.replace(b"<html", b"<HTML", 1))
+    edit(project / ZH, "占有率第一", "占有率第一x")
+    build(project)
+    build(project)
+    assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
+
+
+def test_a_stray_file_in_the_site_goes_and_stays_gone(project: Path, tmp_path: Path) -> None:
+    build(project)
+    (project / "public/zh/stray.html").write_text("left here by hand", encoding="utf-8")
+    for n in range(3):
+        edit(project / ZH, "占有率第一", f"占有率第一{n}")
+        build(project)
+        assert not (project / "public/zh/stray.html").exists()
+    assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
+
+
+def test_nothing_changed_means_no_staging_folder(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with Stage(out) as stage:
+        stage.put("index.html", b"one")
+        stage.commit()
+    before = {p: p.stat().st_ino for p in out.rglob("*")}
+    with Stage(out) as stage:
+        outcome = stage.put("index.html", b"one")
+        assert not outcome.changed and stage.dir is None
+        report = stage.commit()
+    assert (report.written, report.unchanged, report.removed) == (0, 1, 0)
+    assert {p: p.stat().st_ino for p in out.rglob("*")} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_failed_build_leaves_the_site_and_no_stage(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with Stage(out) as stage:
+        stage.put("index.html", b"old")
+        stage.commit()
+    with pytest.raises(RuntimeError), Stage(out) as stage:
+        stage.put("index.html", b"new")
+        stage.put("a/b.html", b"more")
+        raise RuntimeError("the build broke")
+    assert scan(out).keys() == {"index.html"} and (out / "index.html").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_records_say_what_each_file_holds(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with Stage(out) as stage:
+        stage.put("a/index.html", b"alpha")
+        stage.put("b.html", b"beta")
+        stage.commit()
+    for rel, rec in stage.files.items():
+        st = os.lstat(out / rel)
+        assert (rec.size, rec.mtime_ns, rec.ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+        assert rec.digest == content_digest((out / rel).read_bytes())
