@@ -59,7 +59,8 @@ def _ensure_interpreter() -> None:
 
     if not all(importlib.util.find_spec(m) for m in ("ahocorasick", "jinja2", "markdown_it", "pypinyin")):
         venv = PROJECT / ".venv" / "bin" / "python"
-        if venv.exists() and Path(sys.executable).resolve() != venv.resolve():
+        # the venv's python is a link to the base interpreter: tell them apart by sys.prefix
+        if venv.exists() and Path(sys.prefix).resolve() != venv.parent.parent.resolve():
             os.execv(str(venv), [str(venv), __file__, *sys.argv[1:]])
         raise SystemExit("site_builder is not importable: run `python3 dev.py build` first (it makes .venv/)")
 
