@@ -28,6 +28,7 @@ from site_builder.entities import (
     load_entities,
     quote_mention,
 )
+from site_builder.i18n import UI, ui
 from site_builder.hubs import Bar, Figure, Hub, Rate, Source, load_hubs
 from site_builder.model import Entity
 from site_builder.pages import LANGS, Lazy, Page, SiteData, _base_context, meta_text, other
@@ -35,74 +36,6 @@ from site_builder.registry import TYPES
 
 if TYPE_CHECKING:
     from site_builder.memo import Memo
-
-UI: dict[str, dict[str, str]] = {
-    "type_person": {"zh": "人物", "en": "People"},
-    "type_place": {"zh": "地方", "en": "Places"},
-    "type_organisation": {"zh": "机构", "en": "Organisations"},
-    "type_company": {"zh": "企业", "en": "Companies"},
-    "type_policy": {"zh": "政策与提法", "en": "Policies and slogans"},
-    "type_target": {"zh": "目标", "en": "Targets"},
-    "type_strategy": {"zh": "强工兴市十大战略", "en": "The ten strategies"},
-    "type_topic": {"zh": "专题", "en": "Topics"},
-    "one_person": {"zh": "人物", "en": "Person"},
-    "one_place": {"zh": "地方", "en": "Place"},
-    "one_organisation": {"zh": "机构", "en": "Organisation"},
-    "one_company": {"zh": "企业", "en": "Company"},
-    "one_policy": {"zh": "政策与提法", "en": "Policy or slogan"},
-    "one_target": {"zh": "目标", "en": "Target"},
-    "one_strategy": {"zh": "十大战略之一", "en": "One of the ten strategies"},
-    "one_topic": {"zh": "专题", "en": "Topic"},
-    "entities": {"zh": "人物、地方与名词", "en": "Who's who and glossary"},
-    "entities_intro": {"zh": "本版文章提到的人物、地方、机构、企业和政策名词，中英对照，附拼音。",
-                       "en": "The people, places, organisations, companies and policy terms the articles mention, "
-                             "in Chinese and English, with pinyin."},
-    "hubs": {"zh": "专题解读", "en": "Explainers"},
-    "name_zh": {"zh": "中文", "en": "Chinese"},
-    "name_en": {"zh": "英文", "en": "English"},
-    "pinyin": {"zh": "拼音", "en": "Pinyin"},
-    "type": {"zh": "类别", "en": "Type"},
-    "related": {"zh": "相关条目", "en": "Related"},
-    "mentions": {"zh": "文中提及", "en": "Where the articles mention it"},
-    "no_mentions": {"zh": "本版文章中没有直接提到。", "en": "Not named directly in the articles."},
-    "mentioned_in": {"zh": "见于{n}段", "en": "Mentioned in {n} sections"},
-    "mentioned_in_one": {"zh": "见于1段", "en": "Mentioned in 1 section"},
-    "in_hubs": {"zh": "相关专题", "en": "Explainers"},
-    "source": {"zh": "出处", "en": "Source"},
-    "paragraph": {"zh": "第{n}段", "en": "paragraph {n}"},
-    "sep": {"zh": " · ", "en": ", "},
-    "original": {"zh": "原文", "en": "Chinese original"},
-    "figure": {"zh": "数据", "en": "Figure"},
-    "value": {"zh": "数值", "en": "Value"},
-    "year": {"zh": "年份", "en": "Year"},
-    "facts": {"zh": "原文怎么说", "en": "What the text says"},
-    "figures": {"zh": "数字", "en": "The figures"},
-    "rates": {"zh": "每条路径意味着的年均增速", "en": "The growth rate each path implies"},
-    "rate": {"zh": "年均增速", "en": "Average annual growth"},
-    "computed": {"zh": "计算", "en": "Computed"},
-    "inputs": {"zh": "依据", "en": "From"},
-    "assumptions": {"zh": "假设", "en": "Assumptions"},
-    "rate_method": {"zh": "按复合年增长率计算：（终值 ÷ 起点）^(1/年数) − 1，在生成网站时由上面的数字算出。",
-                    "en": "Compound annual growth: (end ÷ start)^(1/years) − 1, worked out from the figures above "
-                          "when the site is built."},
-    "chart_data": {"zh": "图表数据", "en": "Chart data"},
-    "appears": {"zh": "出现在哪里", "en": "Where it appears"},
-    "speech": {"zh": "讲话原文", "en": "In the speech"},
-    "full_entry": {"zh": "完整条目", "en": "Full entry"},
-    "also": {"zh": "其他提及", "en": "Also mentioned in"},
-    "explainer": {"zh": "专题", "en": "Explainer"},
-    "see_also": {"zh": "另见", "en": "See also"},
-}
-
-
-def ui(lang: str) -> dict[str, str]:
-    return dict(_ui(lang))
-
-
-@functools.cache
-def _ui(lang: str) -> dict[str, str]:
-    return {key: value[lang] for key, value in UI.items()}
-
 
 def hub_path(lang: str, hub_id: str) -> str:
     return f"{lang}/hubs/{hub_id}/index.html"
@@ -116,7 +49,7 @@ def attach(root: Path, site: SiteData, memo: Memo | None = None) -> None:
 
     Sets ``site.text_hook`` (entity links in every section) and ``site.extras``:
     ``entities`` (:class:`EntityData`), ``hub_data`` (list of :class:`Hub`),
-    ``hubs`` (for the home page: id, and title/url/blurb per language) and ``entity_ui``.
+    and ``hubs`` (for the home page: id, and title/url/blurb per language).
     """
     data = load_entities(root, site.articles, memo=memo)
     hubs = load_hubs(root, site.articles, (e.id for e in data.registry.entities))
@@ -129,7 +62,6 @@ def attach(root: Path, site: SiteData, memo: Memo | None = None) -> None:
          "url": {lang: hub_path(lang, h.id) for lang in LANGS}}
         for h in hubs
     ]
-    site.extras["entity_ui"] = {lang: ui(lang) for lang in LANGS}
     site.extras["entities_index"] = {lang: entities_index_path(lang) for lang in LANGS}
     # bylines name a registered reporter as the registry does and link to their page (views.byline_view)
     site.extras["people"] = {name: {"id": e.id, "en": e.en, "url": {lang: entity_path(lang, e.id) for lang in LANGS}}
@@ -179,7 +111,7 @@ def _source_digest(site: SiteData, slug: str, sid: str) -> str:
 
 def name_view(ent: Entity, lang: str) -> dict[str, Any]:
     return {"id": ent.id, "zh": ent.zh, "en": ent.en, "pinyin": ent.pinyin, "type": ent.type,
-            "type_label": UI[f"one_{ent.type}"][lang], "number": ent.number,
+            "type_label": UI[f"type_{ent.type}"][lang], "number": ent.number,
             "name": ent.zh if lang == "zh" else ent.en,
             "summary": ent.summary_zh if lang == "zh" else ent.summary_en, "url": entity_path(lang, ent.id)}
 
@@ -282,7 +214,7 @@ def entities_index_pages(site: SiteData) -> list[Page]:
                 ents.sort(key=lambda e: e.number)
             if ents:
                 items = [{**name_view(e, lang), "count": _count(data, e.id, lang)} for e in ents]
-                groups.append({"type": etype, "label": UI[f"type_{etype}"][lang], "entries": items})
+                groups.append({"type": etype, "label": UI[f"types_{etype}"][lang], "entries": items})
         ctx = {**_base_context(site, lang), "et": ui(lang), "groups": groups,
                "hub_links": [{"title": h.title[lang], "url": hub_path(lang, h.id)} for h in site.extras.get("hub_data", [])]}
         pages.append(Page(entities_index_path(lang), "entities.html", lang, ctx, entities_index_path(other(lang)),
@@ -299,7 +231,7 @@ def cards_pages(site: SiteData) -> list[Page]:
     for lang in LANGS:
         cards = {e.id: {"zh": e.zh, "en": e.en, "pinyin": e.pinyin,
                         "summary": e.summary_zh if lang == "zh" else e.summary_en,
-                        "type": e.type, "type_label": UI[f"one_{e.type}"][lang],
+                        "type": e.type, "type_label": UI[f"type_{e.type}"][lang],
                         "url": urls.page_url(entity_path(lang, e.id))} for e in data.registry.entities}
         text = json.dumps(cards, ensure_ascii=False, sort_keys=True, indent=1)
         # no markup even in JSON: a file opened as HTML by mistake stays inert

@@ -135,14 +135,64 @@ UI: dict[str, dict[str, str]] = {
     # Entity hover cards (read by static/cards.js from data attributes)
     "card_pinyin": {"zh": "拼音", "en": "Pinyin"},
     "card_more": {"zh": "查看词条", "en": "Open the entry"},
+    # Entity pages, the who's who and the hubs
+    "types_person": {"zh": "人物", "en": "People"},
+    "types_place": {"zh": "地方", "en": "Places"},
+    "types_organisation": {"zh": "机构", "en": "Organisations"},
+    "types_company": {"zh": "企业", "en": "Companies"},
+    "types_policy": {"zh": "政策与提法", "en": "Policies and slogans"},
+    "types_target": {"zh": "目标", "en": "Targets"},
+    "types_strategy": {"zh": "强工兴市十大战略", "en": "The ten strategies"},
+    "types_topic": {"zh": "专题", "en": "Topics"},
     "type_person": {"zh": "人物", "en": "Person"},
-    "type_place": {"zh": "地名", "en": "Place"},
+    "type_place": {"zh": "地方", "en": "Place"},
     "type_organisation": {"zh": "机构", "en": "Organisation"},
     "type_company": {"zh": "企业", "en": "Company"},
-    "type_policy": {"zh": "政策", "en": "Policy"},
+    "type_policy": {"zh": "政策与提法", "en": "Policy or slogan"},
     "type_target": {"zh": "目标", "en": "Target"},
-    "type_strategy": {"zh": "战略", "en": "Strategy"},
+    "type_strategy": {"zh": "十大战略之一", "en": "One of the ten strategies"},
     "type_topic": {"zh": "专题", "en": "Topic"},
+    "entities_title": {"zh": "人物、地方与名词", "en": "Who's who and glossary"},
+    "entities_intro": {
+        "zh": "本版文章提到的人物、地方、机构、企业和政策名词，中英对照，附拼音。",
+        "en": "The people, places, organisations, companies and policy terms the articles mention, in Chinese and English, with pinyin.",
+    },
+    "hubs": {"zh": "专题解读", "en": "Explainers"},
+    "name_zh": {"zh": "中文", "en": "Chinese"},
+    "name_en": {"zh": "英文", "en": "English"},
+    "pinyin": {"zh": "拼音", "en": "Pinyin"},
+    "type": {"zh": "类别", "en": "Type"},
+    "related": {"zh": "相关条目", "en": "Related"},
+    "mentions": {"zh": "文中提及", "en": "Where the articles mention it"},
+    "no_mentions": {"zh": "本版文章中没有直接提到。", "en": "Not named directly in the articles."},
+    "mentioned_in": {"zh": "见于{n}段", "en": "Mentioned in {n} sections"},
+    "mentioned_in_one": {"zh": "见于1段", "en": "Mentioned in 1 section"},
+    "in_hubs": {"zh": "相关专题", "en": "Explainers"},
+    "quote_source": {"zh": "出处", "en": "Source"},
+    "paragraph": {"zh": "第{n}段", "en": "paragraph {n}"},
+    "sep": {"zh": " · ", "en": ", "},
+    "original": {"zh": "原文", "en": "Chinese original"},
+    "figure": {"zh": "数据", "en": "Figure"},
+    "value": {"zh": "数值", "en": "Value"},
+    "year": {"zh": "年份", "en": "Year"},
+    "facts": {"zh": "原文怎么说", "en": "What the text says"},
+    "figures": {"zh": "数字", "en": "The figures"},
+    "rates": {"zh": "每条路径意味着的年均增速", "en": "The growth rate each path implies"},
+    "rate": {"zh": "年均增速", "en": "Average annual growth"},
+    "computed": {"zh": "计算", "en": "Computed"},
+    "inputs": {"zh": "依据", "en": "From"},
+    "assumptions": {"zh": "假设", "en": "Assumptions"},
+    "rate_method": {
+        "zh": "按复合年增长率计算：（终值 ÷ 起点）^(1/年数) − 1，在生成网站时由上面的数字算出。",
+        "en": "Compound annual growth: (end ÷ start)^(1/years) − 1, worked out from the figures above when the site is built.",
+    },
+    "chart_data": {"zh": "图表数据", "en": "Chart data"},
+    "appears": {"zh": "出现在哪里", "en": "Where it appears"},
+    "speech": {"zh": "讲话原文", "en": "In the speech"},
+    "full_entry": {"zh": "完整条目", "en": "Full entry"},
+    "also": {"zh": "其他提及", "en": "Also mentioned in"},
+    "explainer": {"zh": "专题", "en": "Explainer"},
+    "see_also": {"zh": "另见", "en": "See also"},
     "not_found_links": {"zh": "可以从首页或文章列表重新开始。", "en": "Start again from the home page or the list of articles."},
 }
 
@@ -153,8 +203,6 @@ BYLINE_KEYS = {"本报评论员": "staff_commentator"}
 
 #: Open Graph locale per language.
 OG_LOCALE = {"zh": "zh_CN", "en": "en_GB"}
-
-ENTITY_TYPES = ("person", "place", "organisation", "company", "policy", "target", "strategy", "topic")
 
 
 def ui(lang: str) -> dict[str, str]:

@@ -21,7 +21,8 @@ from markupsafe import Markup, escape
 from site_builder import urls
 from site_builder.config import SiteConfig, parse_toml, read_text
 from site_builder.errors import ContentError, Problem
-from site_builder.i18n import BYLINE_KEYS, ENTITY_TYPES, OG_LOCALE, UI, ui
+from site_builder.i18n import BYLINE_KEYS, OG_LOCALE, UI, ui
+from site_builder.registry import TYPES as ENTITY_TYPES
 from site_builder.model import Article, normalize_text
 
 HOME_FILE = "content/home.toml"
