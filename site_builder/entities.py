@@ -120,6 +120,17 @@ class Linker:
         self.link_every_mention = link_every_mention
         self._excludes = excludes or {}
         self._automata = {lang: self._build(lang) for lang in LANGS}
+        self._known: dict[str, dict[str, tuple[Match, ...]]] = {lang: {} for lang in LANGS}
+
+    def remember(self, sm: SectionMentions) -> None:
+        """The mentions the index found in a section's texts: :meth:`matches` of the same text returns them.
+
+        (A section is searched when the index is made and again when its HTML is
+        rendered, where a plain paragraph's text is the same string.)
+        """
+        self._known["zh"][sm.zh_text] = sm.zh
+        if sm.en_text:
+            self._known["en"][sm.en_text] = sm.en
 
     def _build(self, lang: str) -> ahocorasick.Automaton | None:
         # English is searched in lower case; each pattern then checks its own case rule.
@@ -144,6 +155,9 @@ class Linker:
 
         Where candidates overlap, the one that starts first wins, and of those the longest.
         """
+        known = self._known.get(lang, {}).get(text)
+        if known is not None:
+            return list(known)
         auto = self._automata.get(lang)
         if auto is None or not text:
             return []
@@ -297,6 +311,7 @@ def build_index(linker: Linker, articles: Sequence[Article], memo: Memo | None =
                            memo.file(art.en.path))
             found = memo.get_or_make(key, lambda art=art: article_mentions(linker, art))  # type: ignore[misc]
         for sm in found:
+            linker.remember(sm)
             key = (art.slug, sm.section)
             sections[key] = sm
             for eid in sm.entities():

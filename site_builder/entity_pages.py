@@ -126,20 +126,36 @@ def source_view(site: SiteData, src: Source, lang: str) -> dict[str, Any]:
             "ref": src.ref}
 
 
+#: How many mentioning sections an entity page (or a hub's list) quotes, in article order. Every mentioning
+#: section is linked; past this many, as a paragraph link without a quote, so that an entity named in
+#: thousands of sections gets a page of reasonable weight rather than megabytes of quotes.
+QUOTE_LIMIT = 40
+
+
 def backlinks(site: SiteData, data: EntityData, entity_id: str, lang: str,
               skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Every section that mentions the entity, grouped by article, each quoted in context."""
+    """Every section that mentions the entity, grouped by article; the first :data:`QUOTE_LIMIT` quoted in context.
+
+    Each group: ``title``, ``url``, ``sections`` (quoted: url, para, quotes) and ``unquoted`` (url, para).
+    """
     groups: dict[str, dict[str, Any]] = {}
+    budget = QUOTE_LIMIT
+    para = UI["paragraph"][lang]
     for sm in data.index.of(entity_id):
         if f"{sm.article}#{sm.section}" in skip:
             continue
-        if sm.article not in groups:
+        group = groups.get(sm.article)
+        if group is None:
             art = site.by_slug[sm.article]
-            groups[sm.article] = {"title": meta_text(art, "title", lang), "url": urls.article_path(lang, art.slug),
-                                  "sections": []}
-        src = source_view(site, Source(sm.article, sm.section, ""), lang)
-        groups[sm.article]["sections"].append({"url": src["url"], "para": src["para"],
-                                            "quotes": quote_mention(sm, entity_id, lang)})
+            group = groups[sm.article] = {"title": meta_text(art, "title", lang),
+                                          "url": urls.article_path(lang, art.slug), "sections": [], "unquoted": []}
+        item = {"url": f"{group['url']}#{sm.section}",
+                "para": para.format(n=site.paragraph_numbers[(sm.article, sm.section)])}
+        if budget > 0:
+            budget -= 1
+            group["sections"].append({**item, "quotes": quote_mention(sm, entity_id, lang)})
+        else:
+            group["unquoted"].append(item)
     return list(groups.values())
 
 

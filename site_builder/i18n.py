@@ -191,6 +191,8 @@ UI: dict[str, dict[str, str]] = {
     "speech": {"zh": "讲话原文", "en": "In the speech"},
     "full_entry": {"zh": "完整条目", "en": "Full entry"},
     "also": {"zh": "其他提及", "en": "Also mentioned in"},
+    "also_paragraphs": {"zh": "本文另见", "en": "Also in"},
+    "more_articles": {"zh": "其他提到它的文章", "en": "More articles that mention it"},
     "explainer": {"zh": "专题", "en": "Explainer"},
     "see_also": {"zh": "另见", "en": "See also"},
     "not_found_links": {"zh": "可以从首页或文章列表重新开始。", "en": "Start again from the home page or the list of articles."},

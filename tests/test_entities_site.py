@@ -86,6 +86,30 @@ def test_every_entity_page_lists_every_section_that_mentions_it(built: tuple[Pat
             assert "Not named directly" in html or "没有直接提到" in html
 
 
+def test_past_the_quote_limit_every_mention_is_still_linked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entity named in more sections than QUOTE_LIMIT: that many quoted, in order, and the rest linked."""
+    from site_builder import entity_pages
+
+    monkeypatch.setattr(entity_pages, "QUOTE_LIMIT", 3)
+    root = tmp_path / "site"
+    for name in ("content", "templates", "static"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("*~"))
+    build(root)
+    data = load_entities(root, load_articles(root))
+    mentions = data.index.mentions["wenling"]
+    assert len({slug for slug, _ in mentions}) >= 3 and len(mentions) > 6  # spans articles, quoted and not
+    for lang in ("zh", "en"):
+        page = root / "public" / lang / "entities" / "wenling" / "index.html"
+        html = page.read_text(encoding="utf-8")
+        quoted = re.findall(r'<li data-backlink>.*?class="bl-link" href="([^"]+)"', html, re.S)
+        linked = re.findall(r'<a data-backlink href="([^"]+)"', html)
+        assert len(quoted) == 3 and linked
+        assert html.rindex("<blockquote") < html.index("<a data-backlink")  # no quotes past the limit
+        targets = [resolve(page, h) for h in quoted + linked]
+        assert targets == [(root / "public" / lang / "articles" / slug / "index.html", sid) for slug, sid in mentions]
+        assert ("More articles that mention it" if lang == "en" else "其他提到它的文章") in html
+
+
 def test_english_backlinks_quote_the_english_and_chinese_ones_the_chinese(built: tuple[Path, EntityData]) -> None:
     out, _ = built
     en = (out / "en/entities/haining/index.html").read_text(encoding="utf-8")
