@@ -76,22 +76,32 @@ def _deps(site: SiteData, *extra: str) -> tuple[str, ...]:
     return ("registry", *extra, *(f"article:{a.slug}" for a in site.articles))
 
 
-def mentions_digest(site: SiteData, data: EntityData, entity_id: str) -> str:
-    """A digest of what :func:`backlinks` shows of an entity: each section that mentions it (its text in
-    both languages, its place in its article) and the title of that article, in both languages."""
-    digests = site.extras.get("_mention_digests")
-    if digests is None:  # one pass over all mentions, for every entity at once
+def mentions_digest(site: SiteData, data: EntityData, entity_id: str, quoted: int | None = None,
+                    rest: bool = True) -> str:
+    """A digest of what :func:`backlinks` shows of an entity: the first ``quoted`` sections that mention it
+    (default :data:`QUOTE_LIMIT`) with their text in both languages, and (with ``rest``) where every other
+    one is: its place in its article and the title of that article, in both languages.
+
+    So an edit to a section that is only linked, not quoted, renders no entity page again.
+    """
+    quoted = QUOTE_LIMIT if quoted is None else quoted
+    digests = site.extras.setdefault("_mention_digests", {})
+    key = (quoted, rest)
+    if key not in digests:  # one pass over all mentions, for every entity at once
         hashers: dict[str, Any] = {}
         for eid, keys in data.index.mentions.items():
             h = hashers[eid] = hashlib.blake2b(digest_size=16)
-            for slug, sid in keys:
+            h.update(len(keys).to_bytes(8, "little"))
+            for n, (slug, sid) in enumerate(keys if rest else keys[:quoted]):
                 sm = data.index.sections[(slug, sid)]
-                for part in (_source_digest(site, slug, sid), sm.zh_text, sm.en_text or ""):
+                parts = (_source_digest(site, slug, sid), sm.zh_text, sm.en_text or "") if n < quoted else \
+                    (_source_digest(site, slug, sid),)
+                for part in parts:
                     data_ = part.encode("utf-8", "surrogatepass")
                     h.update(len(data_).to_bytes(8, "little"))
                     h.update(data_)
-        digests = site.extras["_mention_digests"] = {eid: h.hexdigest() for eid, h in hashers.items()}
-    return digests.get(entity_id, "none")
+        digests[key] = {eid: h.hexdigest() for eid, h in hashers.items()}
+    return digests[key].get(entity_id, "none")
 
 
 def _source_digest(site: SiteData, slug: str, sid: str) -> str:
@@ -130,20 +140,26 @@ def source_view(site: SiteData, src: Source, lang: str) -> dict[str, Any]:
 #: section is linked; past this many, as a paragraph link without a quote, so that an entity named in
 #: thousands of sections gets a page of reasonable weight rather than megabytes of quotes.
 QUOTE_LIMIT = 40
+#: A hub quotes this many mentions of its entity (and of each card's entity), and counts the rest: the full
+#: list is on the entity's own page.
+HUB_QUOTES = 10
 
 
 def backlinks(site: SiteData, data: EntityData, entity_id: str, lang: str,
-              skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Every section that mentions the entity, grouped by article; the first :data:`QUOTE_LIMIT` quoted in context.
+              skip: tuple[str, ...] = (), limit: int | None = None, rest: bool = True) -> list[dict[str, Any]]:
+    """Every section that mentions the entity, grouped by article; the first ``limit`` (default
+    :data:`QUOTE_LIMIT`) quoted in context, the others (unless not ``rest``) linked.
 
     Each group: ``title``, ``url``, ``sections`` (quoted: url, para, quotes) and ``unquoted`` (url, para).
     """
     groups: dict[str, dict[str, Any]] = {}
-    budget = QUOTE_LIMIT
+    budget = QUOTE_LIMIT if limit is None else limit
     para = UI["paragraph"][lang]
     for sm in data.index.of(entity_id):
         if f"{sm.article}#{sm.section}" in skip:
             continue
+        if budget <= 0 and not rest:
+            break
         group = groups.get(sm.article)
         if group is None:
             art = site.by_slug[sm.article]
@@ -303,7 +319,8 @@ def hub_view(site: SiteData, data: EntityData, hub: Hub, lang: str) -> dict[str,
         desc = data.registry.descriptions.get(ent.id, {}).get(lang, "").strip()
         cards.append({**name_view(ent, lang), "explain": desc or (ent.summary_zh if lang == "zh" else ent.summary_en),
                       "source": source_view(site, card.source, lang),
-                      "others": backlinks(site, data, ent.id, lang, skip=(card.source.ref,))})
+                      "others": backlinks(site, data, ent.id, lang, (card.source.ref,), HUB_QUOTES, rest=False),
+                      "others_more": _unshown(data, ent.id, HUB_QUOTES, skip=(card.source.ref,))})
     charts = []
     for ch in hub.charts:
         unit = {"percent": "%", "yi-yuan": "亿元" if lang == "zh" else "billion yuan"}.get(ch.unit, "")
@@ -318,8 +335,15 @@ def hub_view(site: SiteData, data: EntityData, hub: Hub, lang: str) -> dict[str,
                 "entity": name_view(by_id[hub.entity], lang) if hub.entity else None},
         "cards": cards, "charts": charts, "topics": [g for g in groups.values() if g["figures"] or g["facts"]],
         "rates": [_rate_view(site, r, lang) for r in hub.rates],
-        "appearances": backlinks(site, data, hub.entity, lang) if hub.entity else [],
+        "appearances": backlinks(site, data, hub.entity, lang, limit=HUB_QUOTES, rest=False) if hub.entity else [],
+        "appearances_more": _unshown(data, hub.entity, HUB_QUOTES) if hub.entity else 0,
     }
+
+
+def _unshown(data: EntityData, entity_id: str, shown: int, skip: tuple[str, ...] = ()) -> int:
+    """How many sections mention the entity beyond the first ``shown`` (not counting ``skip``)."""
+    keys = [k for k in data.index.mentions.get(entity_id, []) if f"{k[0]}#{k[1]}" not in skip]
+    return max(0, len(keys) - shown)
 
 
 def hub_pages(site: SiteData) -> list[Page]:
@@ -342,7 +366,8 @@ def _hub_digest(site: SiteData, data: EntityData, hub: Hub) -> str:
     quoted = [_source_digest(site, src.article, src.section) for src in sources]  # rates and charts show figures
     ents = [hub.entity] if hub.entity else []
     ents += [card.entity for card in hub.cards]
-    return digest(*quoted, *(mentions_digest(site, data, eid) for eid in ents))
+    # a card skips the mention its own source quotes: one more than the hub quotes can move up
+    return digest(*quoted, *(mentions_digest(site, data, eid, HUB_QUOTES + 1, rest=False) for eid in ents))
 
 
 def _hub_context(site: SiteData, data: EntityData, hub: Hub, lang: str) -> dict[str, Any]:

@@ -193,6 +193,7 @@ UI: dict[str, dict[str, str]] = {
     "also": {"zh": "其他提及", "en": "Also mentioned in"},
     "also_paragraphs": {"zh": "本文另见", "en": "Also in"},
     "more_articles": {"zh": "其他提到它的文章", "en": "More articles that mention it"},
+    "more_mentions": {"zh": "另有{n}处提及，见完整条目 →", "en": "More mentions ({n}) on the full entry →"},
     "explainer": {"zh": "专题", "en": "Explainer"},
     "see_also": {"zh": "另见", "en": "See also"},
     "not_found_links": {"zh": "可以从首页或文章列表重新开始。", "en": "Start again from the home page or the list of articles."},

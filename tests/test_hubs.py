@@ -245,3 +245,28 @@ def test_haining_hub_has_an_accessible_chart_and_its_data_table(site: Path) -> N
     assert re.findall(r'class="value"[^>]*>([^<]+)<', growth) == \
         ["about 14.9% a year", "at most 10.1% a year", "66.7%"] * 2
     assert re.findall(r'<td class="num">([^<]+)</td>', growth) == ["about 14.9% a year", "at most 10.1% a year", "66.7%"]
+
+
+def test_hubs_quote_a_few_mentions_and_count_the_rest_on_the_entry(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past HUB_QUOTES, a hub lists no more mentions: it says how many more there are and links the full entry."""
+    from site_builder import entity_pages
+    from site_builder.entities import load_entities
+
+    monkeypatch.setattr(entity_pages, "HUB_QUOTES", 1)
+    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", "/nonexistent/pagefind")
+    root = tmp_path / "site"
+    for name in ("content", "templates", "static"):
+        shutil.copytree(ROOT / name, root / name)
+    build(root)
+    mentions = load_entities(root, load_articles(root)).index.mentions
+    total = len(mentions["target-2000yi"])
+    assert total > 1
+    for lang, text in (("zh", "另有{n}处提及"), ("en", "More mentions ({n})")):
+        page = root / "public" / lang / "hubs" / "target-2000" / "index.html"
+        html = page.read_text(encoding="utf-8")
+        appears = html[html.index('class="hub-appears"'):]
+        assert appears.count("<li data-backlink>") == 1
+        (href,) = re.findall(r'<p class="bl-more"><a href="([^"]+)">' + re.escape(text.format(n=total - 1)), appears)
+        target = Path(urlparse(urljoin("file://" + page.as_posix(), href)).path) / "index.html"
+        assert target == root / "public" / lang / "entities" / "target-2000yi" / "index.html"

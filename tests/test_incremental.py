@@ -18,6 +18,9 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 import site_builder.build as build_module
+from site_builder import entity_pages
+from site_builder.content import load_articles
+from site_builder.entities import load_entities
 from site_builder.build import build
 from site_builder.deps import CACHE_DIR, TerminalProgress, scan_inputs
 from site_builder.errors import SiteError
@@ -105,6 +108,26 @@ def test_article_edit_rerenders_its_pages_and_listings_only(project: Path, tmp_p
             assert f"{lang}/articles/{slug}/index.html" not in done
             assert f"{lang}/articles/{slug}/parallel/index.html" not in done
     assert report.skipped >= 16 and report.rendered == len(done)
+    assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
+
+
+def test_editing_a_mention_an_entity_page_only_links_does_not_render_it_again(
+        project: Path, tmp_path: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(entity_pages, "QUOTE_LIMIT", 2)
+    monkeypatch.setattr(entity_pages, "HUB_QUOTES", 1)
+    build(project)
+    data = load_entities(project, load_articles(project))
+    slug, sid = data.index.mentions["wenling"][-1]  # linked, not quoted
+    text = data.index.sections[(slug, sid)].zh_text
+    assert (slug, sid) not in data.index.mentions["wenling"][:2]
+    rendered.clear()
+    source = project / f"content/articles/{slug}.zh.md"
+    assert source.read_text(encoding="utf-8").count(text[:20]) == 1  # the edit goes to that section
+    edit(source, text[:20], text[:20] + "（补）")
+    build(project)
+    done = set(rendered)
+    assert f"zh/articles/{slug}/index.html" in done
+    assert "zh/entities/wenling/index.html" not in done and "en/entities/wenling/index.html" not in done
     assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
 
 
@@ -335,9 +358,12 @@ def base_project() -> Iterator[Path]:
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(EDITS, min_size=1, max_size=4))
+@given(steps=st.lists(EDITS, min_size=1, max_size=4), limits=st.sampled_from([None, (3, 1)]))
 def test_incremental_build_equals_clean_build(base_project: Path, steps: list[tuple[str, Callable[[Path], None]]],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+                                              limits: tuple[int, int] | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    if limits is not None:  # entity pages and hubs that quote some mentions and only link (or count) the others
+        monkeypatch.setattr(entity_pages, "QUOTE_LIMIT", limits[0])
+        monkeypatch.setattr(entity_pages, "HUB_QUOTES", limits[1])
     with tempfile.TemporaryDirectory(prefix="incremental-") as tmp:
         root = Path(tmp) / "site"
         shutil.copytree(base_project, root)
