@@ -164,7 +164,7 @@ def json_ld(data: dict[str, Any]) -> str:
     ``<``, ``>`` and ``&`` are written as JSON escapes, so no text can close the
     script element or open a comment.
     """
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # on every article page: compact
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -134,7 +134,7 @@ def test_editing_a_mention_an_entity_page_only_links_does_not_render_it_again(
 def test_template_change_rerenders_the_pages_that_use_it(project: Path, tmp_path: Path, rendered: list[str]) -> None:
     build(project)
     rendered.clear()
-    # _trust.html is included by _section.html, which article.html includes: article pages use it
+    # _trust.html is included by article.html (in each section) and parallel.html: article pages use it
     (project / "templates/_trust.html").write_text(
         (project / "templates/_trust.html").read_text(encoding="utf-8") + "<!-- trust v2 -->\n", encoding="utf-8")
     build(project)
@@ -246,7 +246,7 @@ def test_progress_only_on_a_terminal_and_one_summary_line(tiny: Path) -> None:
 
 WORDS_ZH = ["温岭", "泵业", "（补）", "**强工兴市**", "2000亿元", "法雷奥", "[[gap: 测试]]"]
 WORDS_EN = [" Wenling", " (note)", " *emphasis*", " Valeo Wenling", " 200 billion yuan"]
-TEMPLATES = ["base.html", "_section.html", "parallel.html", "home.html", "entity.html", "_footer.html", "articles.html"]
+TEMPLATES = ["base.html", "_trust.html", "parallel.html", "home.html", "entity.html", "_footer.html", "articles.html"]
 _MARKER = re.compile(r"^<!-- § ([A-Za-z0-9_-]+)[^\n]*-->$", re.MULTILINE)
 
 
