@@ -123,10 +123,15 @@ def read_text(path: Path, rel: str, error: type[SiteError] = ContentError) -> st
             raise error(f"{rel} is a symbolic link; {LINK_RULE}", rel, 1) from None
         raise error(f"cannot read: {exc.strerror or exc}", rel, 1) from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise error("not a regular file", rel, 1)
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            # a buffer of the file's size, not of the limit (allocated for every file of a build otherwise)
+            want = min(st.st_size, MAX_FILE_BYTES) + 1
+            data = fh.read(want)
+            if len(data) == want:  # it grew since fstat
+                data += fh.read(MAX_FILE_BYTES + 1 - len(data))
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror or exc}", rel, 1) from None
     finally:
