@@ -249,6 +249,12 @@ class Linker:
         if "\x00" not in html:
             return html
         page_lang = _page_language(page_path, lang)
+        folder = page_path.split("/")[:-1]
+        if len(folder) >= 2 and folder[0] == page_lang and folder[1] != "entities":
+            # a page in the language's tree, outside its entities folder: every link climbs to the language
+            # folder and goes down to entities/<id>/ (what urls.relative gives, without working it out each time)
+            prefix = "../" * (len(folder) - 1) + "entities/"
+            return _PLACEHOLDER.sub(lambda m: f"{prefix}{m.group(1)}/", html)
         return _PLACEHOLDER.sub(lambda m: urls.relative(page_path, entity_path(page_lang, m.group(1))), html)
 
 

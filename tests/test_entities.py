@@ -202,3 +202,19 @@ def test_seed_registry_matches_the_articles_as_intended() -> None:
     for n in range(1, 11):
         assert [s.section for s in speech if f"strategy-{n}" in [m.entity for m in s.zh]] == \
             [data.index.mentions[f"strategy-{n}"][0][1]]
+
+
+@pytest.mark.parametrize("page", ["zh/articles/a/index.html", "zh/articles/a/parallel/index.html", "en/hubs/h/index.html",
+                                  "zh/index.html", "en/articles/index.html", "en/articles/entities/index.html",
+                                  "zh/entities/wenling/index.html", "zh/entities/index.html", "index.html", "404.html"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_resolved_entity_links_are_the_relative_urls(page: str, lang: str) -> None:
+    """Linker.resolve's short cut for pages in a language's tree gives exactly what urls.relative gives."""
+    from site_builder import urls
+    from site_builder.entities import entity_path
+
+    html = "<p>\x00wenling\x00, \x00strategy-3\x00</p>"
+    tree = page.split("/", 1)[0]
+    target_lang = tree if tree in ("zh", "en") else lang
+    expected = "<p>{}, {}</p>".format(*(urls.relative(page, entity_path(target_lang, e)) for e in ("wenling", "strategy-3")))
+    assert Linker.resolve(html, page, lang) == expected
