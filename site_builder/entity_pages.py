@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +31,7 @@ from site_builder.hubs import Bar, Figure, Hub, Rate, Source, load_hubs
 from site_builder.model import Entity
 from site_builder.pages import LANGS, Lazy, Page, SiteData, _base_context, meta_text, other
 from site_builder.registry import TYPES
+from site_builder.views import inert_json
 
 if TYPE_CHECKING:
     from site_builder.memo import Memo
@@ -88,19 +87,15 @@ def mentions_digest(site: SiteData, data: EntityData, entity_id: str, quoted: in
     digests = site.extras.setdefault("_mention_digests", {})
     key = (quoted, rest)
     if key not in digests:  # one pass over all mentions, for every entity at once
-        hashers: dict[str, Any] = {}
+        made = digests[key] = {}
         for eid, keys in data.index.mentions.items():
-            h = hashers[eid] = hashlib.blake2b(digest_size=16)
-            h.update(len(keys).to_bytes(8, "little"))
+            parts = [str(len(keys))]
             for n, (slug, sid) in enumerate(keys if rest else keys[:quoted]):
-                sm = data.index.sections[(slug, sid)]
-                parts = (_source_digest(site, slug, sid), sm.zh_text, sm.en_text or "") if n < quoted else \
-                    (_source_digest(site, slug, sid),)
-                for part in parts:
-                    data_ = part.encode("utf-8", "surrogatepass")
-                    h.update(len(data_).to_bytes(8, "little"))
-                    h.update(data_)
-        digests[key] = {eid: h.hexdigest() for eid, h in hashers.items()}
+                parts.append(_source_digest(site, slug, sid))
+                if n < quoted:
+                    sm = data.index.sections[(slug, sid)]
+                    parts += (sm.zh_text, sm.en_text or "")
+            made[eid] = digest(*parts)
     return digests[key].get(entity_id, "none")
 
 
@@ -265,9 +260,7 @@ def cards_pages(site: SiteData) -> list[Page]:
                         "summary": e.summary_zh if lang == "zh" else e.summary_en,
                         "type": e.type, "type_label": UI[f"type_{e.type}"][lang],
                         "url": urls.page_url(entity_path(lang, e.id))} for e in data.registry.entities}
-        text = json.dumps(cards, ensure_ascii=False, sort_keys=True, indent=1)
-        # no markup even in JSON: a file opened as HTML by mistake stays inert
-        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        text = inert_json(cards, indent=1)  # no markup even in JSON: a file opened as HTML by mistake stays inert
         pages.append(Page(cards_path(lang), "_entity_cards.html", lang, {"cards_json": text}, None, ("registry",)))
     return pages
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date
-from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from site_builder import urls

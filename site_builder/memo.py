@@ -13,13 +13,14 @@ every error and warning is reported by every build.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import pickle
 import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
+
+from site_builder.deps import digest
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +67,7 @@ class Memo:
         return self.files.get(rel, "missing")
 
     def key(self, *parts: str) -> str:
-        h = hashlib.blake2b(digest_size=16)
-        for part in (self.code, *parts):
-            data = part.encode("utf-8", "surrogatepass")
-            h.update(len(data).to_bytes(8, "little"))
-            h.update(data)
-        return h.hexdigest()
+        return digest(self.code, *parts)
 
     def get(self, key: str) -> Any | None:
         # read one value at a time: a build holds the values it uses, never the whole file's bytes

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from site_builder.config import parse_toml
-from site_builder.content import read_text
+from site_builder.config import parse_toml, read_text
 from site_builder.errors import ContentError, Problem
 from site_builder.model import Entity
 

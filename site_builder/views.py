@@ -22,8 +22,8 @@ from site_builder import urls
 from site_builder.config import SiteConfig, parse_toml, read_text
 from site_builder.errors import ContentError, Problem
 from site_builder.i18n import BYLINE_KEYS, OG_LOCALE, UI, ui
-from site_builder.registry import TYPES as ENTITY_TYPES
 from site_builder.model import Article, normalize_text
+from site_builder.registry import TYPES as ENTITY_TYPES
 
 HOME_FILE = "content/home.toml"
 
@@ -159,12 +159,15 @@ def feed_path(lang: str) -> str:
 
 
 def json_ld(data: dict[str, Any]) -> str:
-    """JSON for a ``<script type="application/ld+json">`` data block, safe to put inside HTML.
+    """JSON for a ``<script type="application/ld+json">`` data block, safe to put inside HTML (:func:`inert_json`)."""
+    return inert_json(data)  # on every article page: compact
 
-    ``<``, ``>`` and ``&`` are written as JSON escapes, so no text can close the
-    script element or open a comment.
-    """
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # on every article page: compact
+
+def inert_json(data: Any, indent: int | None = None) -> str:
+    """JSON (keys sorted; compact unless ``indent``) with ``<``, ``>`` and ``&`` written as JSON escapes,
+    so that no text can close a script element or open a comment, and the file read as HTML is inert."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=indent,
+                      separators=None if indent is not None else (",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

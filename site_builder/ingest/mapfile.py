@@ -7,15 +7,14 @@ Format and meaning: docs/import.md. Every problem is reported as
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from site_builder.content import SLUG_RE, read_text
-from site_builder.config import parse_toml
-from site_builder.errors import ImportError_, Problem, SiteError, toml_error_line, toml_error_message
+from site_builder.config import parse_toml, read_text
+from site_builder.content import SLUG_RE
+from site_builder.errors import ImportError_, Problem, SiteError
 from site_builder.ingest import text as tx
 from site_builder.ingest.classify import Piece
 from site_builder.ingest.draft import Draft, Page, build_draft
@@ -94,10 +93,7 @@ def load_map(path: Path, rel: str) -> PageMap:
         text = read_text(path, rel)
     except SiteError as exc:
         raise ImportError_(exc.problems) from None
-    try:
-        data = parse_toml(text, rel, ImportError_)
-    except ValueError as exc:  # a date TOML accepts and Python does not
-        raise ImportError_(toml_error_message(exc), rel, toml_error_line(exc) or 1) from None
+    data = parse_toml(text, rel, ImportError_)  # an impossible date too is a TOMLDecodeError
     tables = _key_lines(text)
     problems: list[Problem] = []
     _check_keys(data, _TOP, tables[0], rel, "", problems)
