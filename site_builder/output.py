@@ -1,9 +1,9 @@
-"""Writing the site: all or nothing.
+"""Writing files and folders so that a crash leaves the old state or the new one, never a mix.
 
-The new site is staged in a sibling folder (unchanged files hard-linked from the
-old site, changed ones written fresh), then swapped with the old folder in one
-atomic ``renameat2(RENAME_EXCHANGE)`` where the kernel has it. A build that
-fails or is killed before the swap leaves the old site untouched.
+:func:`atomic_write` replaces one file; :func:`swap_in` puts a whole staged folder
+(see :mod:`site_builder.stage`) in the place of the output folder in one atomic
+``renameat2(RENAME_EXCHANGE)`` where the kernel has it, and :func:`recover`
+finishes or undoes a swap interrupted where it has not.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
-import hashlib
 import logging
 import os
 import shutil
@@ -23,7 +22,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_builder.errors import SiteError
 
 log = logging.getLogger(__name__)
 
@@ -122,25 +120,6 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def _existing_files(out: Path) -> dict[str, Path]:
-    files: dict[str, Path] = {}
-    if out.is_dir():
-        for dirpath, _dirs, names in os.walk(out):
-            for name in names:
-                p = Path(dirpath) / name
-                files[p.relative_to(out).as_posix()] = p
-    return files
-
-
-def _same(path: Path, data: bytes) -> bool:
-    try:
-        if path.stat().st_size != len(data):
-            return False
-        return path.read_bytes() == data
-    except OSError:
-        return False
-
-
 def recover(out: Path) -> None:
     """Finish or undo a swap interrupted on systems without an atomic exchange."""
     old = out.with_name(f".{out.name}.old")
@@ -185,50 +164,3 @@ def swap_in(stage: Path, out: Path) -> Path | None:
     os.rename(out, old)
     os.rename(stage, out)
     return old
-
-
-def commit_site(out: Path, files: dict[str, bytes]) -> WriteReport:
-    """Make ``out`` contain exactly ``files`` (path -> bytes), atomically.
-
-    If nothing changed, nothing is written at all.
-    """
-    for rel in files:
-        if not safe_rel(rel):
-            raise SiteError(f"refusing to write outside the output folder: {rel!r}", str(out), 0)
-    out = out.resolve() if out.exists() else out.parent.resolve() / out.name
-    with lock_folder(out):
-        return _commit_locked(out, files)
-
-
-def _commit_locked(out: Path, files: dict[str, bytes]) -> WriteReport:
-    recover(out)
-    existing = _existing_files(out)
-    unchanged = {rel for rel, data in files.items() if rel in existing and _same(existing[rel], data)}
-    removed = set(existing) - set(files)
-    if len(unchanged) == len(files) and not removed:
-        return WriteReport(0, len(unchanged), 0)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    try:
-        for rel, data in sorted(files.items()):
-            dest = stage / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            if rel in unchanged:
-                try:
-                    os.link(existing[rel], dest)
-                    continue
-                except OSError:
-                    pass
-            dest.write_bytes(data)
-        os.chmod(stage, 0o755)  # mkdtemp makes it private
-        old = swap_in(stage, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    return WriteReport(len(files) - len(unchanged), len(unchanged), len(removed))
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

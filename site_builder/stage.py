@@ -1,9 +1,9 @@
 """The next state of an output folder, prepared out of sight and swapped in at once.
 
 A build hands each output file to a :class:`Stage` as soon as it is made,
-rather than holding the whole site in memory until the end. The stage is the
-same all-or-nothing write as :func:`site_builder.output.commit_site` (a hidden
-sibling folder swapped with the output folder in one rename), made cheaper:
+rather than holding the whole site in memory until the end. The write is all or
+nothing (a hidden sibling folder swapped with the output folder in one rename,
+:func:`site_builder.output.swap_in`), and cheap:
 
 * files whose bytes did not change are not written. The staging folder is only
   made at the first file that differs, unchanged files are hard-linked into it,

@@ -164,12 +164,22 @@ def test_killed_build_leaves_the_old_site_or_the_new_one(builds: dict) -> None:
     assert sorted(p.name for p in site.iterdir()) == ["public"]
 
 
+def write_site(out: Path, files: dict[str, bytes]) -> None:
+    """What a build does with its files: stage them and swap the folder in (site_builder.stage)."""
+    from site_builder.stage import Stage
+
+    with Stage(out) as stage:
+        for rel, data in files.items():
+            stage.put(rel, data)
+        stage.commit()
+
+
 def test_interrupted_fallback_swap_is_undone_by_the_next_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without renameat2 the swap is two renames; dying between them leaves the old site at .public.old."""
     from site_builder import output
 
     out = tmp_path / "public"
-    output.commit_site(out, {"index.html": b"old"})
+    write_site(out, {"index.html": b"old"})
     monkeypatch.setattr(output, "_exchange", lambda a, b: False)
     real_rename = os.rename
     calls = []
@@ -182,10 +192,10 @@ def test_interrupted_fallback_swap_is_undone_by_the_next_build(tmp_path: Path, m
 
     monkeypatch.setattr(output.os, "rename", dying_rename)
     with pytest.raises(KeyboardInterrupt):
-        output.commit_site(out, {"index.html": b"new"})
+        write_site(out, {"index.html": b"new"})
     monkeypatch.setattr(output.os, "rename", real_rename)
     assert not out.exists() and (tmp_path / ".public.old" / "index.html").read_bytes() == b"old"
-    output.commit_site(out, {"index.html": b"new", "b.html": b"b"})
+    write_site(out, {"index.html": b"new", "b.html": b"b"})
     assert site_files(out) == {"index.html": b"new", "b.html": b"b"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
 
@@ -195,12 +205,10 @@ def test_builds_beside_one_output_folder_take_turns(tmp_path: Path) -> None:
     import fcntl
     import threading
 
-    from site_builder.output import commit_site
-
     fd = os.open(tmp_path, os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)  # as a build in progress holds it
     try:
-        worker = threading.Thread(target=commit_site, args=(tmp_path / "public", {"index.html": b"x"}))
+        worker = threading.Thread(target=write_site, args=(tmp_path / "public", {"index.html": b"x"}))
         worker.start()
         worker.join(0.5)
         assert worker.is_alive() and not (tmp_path / "public").exists()
