@@ -59,7 +59,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from site_builder.output import atomic_write
 from site_builder.stage import Record, Spare, Stage, Stat, scan, stat_of
@@ -323,33 +323,6 @@ class TemplateDeps:
 
 
 ProgressFn = Callable[[str, int, int], None]  # (what, done, total)
-
-
-class TerminalProgress:
-    """One line on a terminal, redrawn at most ten times a second, once a build has taken a moment."""
-
-    def __init__(self, stream: TextIO, after: float = 0.5) -> None:
-        self.stream = stream
-        self.after = after
-        self.start = time.monotonic()
-        self._last = 0.0
-        self._drawn = False
-
-    def __call__(self, what: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.start < self.after or (now - self._last < 0.1 and done < total):
-            return
-        self._last = now
-        count = f" {done}/{total}" if total else ""
-        self.stream.write(f"\r\x1b[K{what}{count}")
-        self.stream.flush()
-        self._drawn = True
-
-    def close(self) -> None:
-        if self._drawn:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-            self._drawn = False
 
 
 @dataclass

@@ -22,7 +22,8 @@ from site_builder import entity_pages
 from site_builder.content import load_articles
 from site_builder.entities import load_entities
 from site_builder.build import build
-from site_builder.deps import CACHE_DIR, TerminalProgress, scan_inputs
+from site_builder.deps import CACHE_DIR, scan_inputs
+from site_builder.progress import TerminalProgress
 from site_builder.errors import SiteError
 from site_builder.markdown import Renderer
 

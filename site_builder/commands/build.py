@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from site_builder.build import build
-    from site_builder.deps import TerminalProgress
+    from site_builder.progress import TerminalProgress
 
     gate = None
     if args.strict:  # the checks are only imported for a strict build

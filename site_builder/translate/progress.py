@@ -9,21 +9,22 @@ import sys
 import time
 from typing import TextIO
 
+from site_builder.progress import StatusLine
+
 
 def _clock(seconds: float) -> str:
     seconds = max(0, int(seconds + 0.5))
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-class Progress:
+class Progress(StatusLine):
     """Call :meth:`update` after each batch and :meth:`close` at the end."""
 
     def __init__(self, stream: TextIO | None = None, enabled: bool | None = None, clock=time.monotonic):
-        self.stream = stream if stream is not None else sys.stderr
+        super().__init__(stream if stream is not None else sys.stderr)
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self._clock = clock
         self._start = clock()
-        self._drawn = False
 
     def line(self, sections: int, sections_total: int, done: int, total: int) -> str:
         elapsed = max(self._clock() - self._start, 1e-9)
@@ -35,12 +36,7 @@ class Progress:
     def update(self, sections: int, sections_total: int, done: int, total: int) -> None:
         if not self.enabled:
             return
-        self.stream.write("\r\x1b[K" + self.line(sections, sections_total, done, total))
-        self.stream.flush()
-        self._drawn = True
+        self.draw(self.line(sections, sections_total, done, total))
 
-    def close(self) -> None:
-        if self._drawn:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._drawn = False
+    def close(self, keep: bool = True) -> None:
+        super().close(keep)  # the last count stays on the screen
