@@ -184,6 +184,14 @@ class Corpus:
 
         gen.generate(self.site, self.articles, project=self.project)
 
+    def prepare(self, log: Any) -> None:
+        """Generate the corpus, or refresh a kept one."""
+        if self.site.exists():
+            self.refresh()
+        else:
+            log(f"generating {self.articles} articles in {self.site}")
+            self.generate()
+
     def refresh(self) -> None:
         """A kept corpus gets the project's current templates and static files (they go with the code)."""
         for folder in ("templates", "static"):
@@ -339,11 +347,7 @@ def bench(articles: int, runs: int, search: bool, keep: Path | None, use_hugo: b
     corpus = Corpus(root, articles, search, project)
     info = machine()
     try:
-        if not corpus.site.exists():
-            log(f"generating {articles} articles in {corpus.site}")
-            corpus.generate()
-        else:
-            corpus.refresh()
+        corpus.prepare(log)
         binary = hugo_binary() if use_hugo else None
         if binary and not corpus.hugo.exists():
             log(f"converting the corpus for Hugo in {corpus.hugo}")
@@ -446,11 +450,7 @@ def scaling(sizes: list[int], runs: int, search: bool, keep: Path | None, log: A
         root.mkdir(parents=True, exist_ok=True)
         corpus = Corpus(root, n, search, project)
         try:
-            if not corpus.site.exists():
-                log(f"generating {n} articles")
-                corpus.generate()
-            else:
-                corpus.refresh()
+            corpus.prepare(log)
             fulls, rss, pages = [], [], None
             for _ in range(runs):
                 corpus.clean()
