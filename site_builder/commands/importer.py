@@ -87,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_summary(proposal: Proposal, rel: str) -> None:
-    print(f"{rel}: {len(proposal.drafts)} articles, {len(proposal.orphans)} orphan fragments")
+    n, k = len(proposal.drafts), len(proposal.orphans)
+    print(f"{rel}: {n} article{'s' * (n != 1)}, {k} orphan fragment{'s' * (k != 1)}")
     for d in proposal.drafts:
         who = "、".join(d.reporters) or "no byline"
         print(f"  {d.order}. {d.title} ({d.kind}; {who}) - {len(d.paragraphs)} paragraphs, lines {d.source_lines}"

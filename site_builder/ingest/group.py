@@ -23,6 +23,10 @@ mid-sentence was already joined there by join.py, with a note).
 A headline group with no text of its own (a banner above other headlines) goes
 to the first later story that has a byline but no headline, preferring one
 whose lead repeats the headline; a banner left over is an orphan.
+
+Last, a meeting report's speech that the layout placed after another article,
+and that was joined to that article's unfinished paragraph, goes back to the
+report (see :func:`_return_reported_speech`).
 """
 
 from __future__ import annotations
@@ -189,6 +193,7 @@ def group(units: list[Unit]) -> tuple[list[Story], list[Orphan], list[Note]]:
         pending.extend(split_run(run))
     banners.extend((g, len(stories)) for g in pending)
     _place_banners(stories, banners, orphans, notes)
+    _return_reported_speech(stories, notes)
     out: list[Story] = []
     for s in stories:
         if not s.paragraphs:
@@ -209,6 +214,62 @@ def group(units: list[Unit]) -> tuple[list[Story], list[Orphan], list[Note]]:
     orphans.sort(key=lambda o: o.line)
     notes.sort(key=lambda n: n.line)
     return out, orphans, notes
+
+
+def _return_reported_speech(stories: list[_Building], notes: list[Note]) -> None:
+    """Take a meeting report's speech back from the article it was joined to.
+
+    A report names its speaker (…书记朱建军在会上强调). A piece joined to an
+    unfinished paragraph of another article that reports that speaker's words
+    (朱建军强调，…), where that article never names the speaker, is the report's
+    text placed after another article: the join is undone, the piece (with the
+    pieces joined after it) goes to the end of the report, and so do the
+    paragraphs right after it that open the way only a meeting report does
+    (会上，…). Only joins are undone: a whole paragraph that quotes the speaker
+    stays where it is.
+    """
+    speakers = [(s, name) for s in stories for name in [_speaker(s)] if name]
+    for story in stories:
+        i = 0
+        while i < len(story.paragraphs):
+            moved = _take_speech(story, i, speakers, notes)
+            i += 1
+            if moved is None:
+                continue
+            report, tail = moved
+            while i < len(story.paragraphs) and tx.opens_report(story.paragraphs[i].text):
+                par = story.paragraphs.pop(i)
+                tail.append(par)
+                notes.append(Note(par.line, "opens the way a meeting report does: moved with the paragraph above"))
+            at = sum(1 for p in report.paragraphs if p.line < tail[0].line)
+            report.paragraphs[at:at] = tail
+
+
+def _speaker(story: _Building) -> str | None:
+    return next((name for par in story.paragraphs for name in [tx.speaker(par.text)] if name), None)
+
+
+def _take_speech(story: _Building, i: int, speakers: list[tuple[_Building, str]],
+                 notes: list[Note]) -> tuple[_Building, list[Paragraph]] | None:
+    """Undo the join inside ``story.paragraphs[i]`` where another report's speech begins, if there is one."""
+    par = story.paragraphs[i]
+    for line, part in zip(par.lines[1:], par.parts[1:]):
+        for report, name in speakers:
+            if report is story or report.freeze().first_line > line or not tx.reports_words_of(part, name):
+                continue
+            before, rest = par.split(line)
+            others = [p.text for p in story.paragraphs if p is not par] + [before.text]
+            if story.head is not None:
+                others.append(story.head.text())
+            if any(name in t for t in others):
+                continue
+            story.paragraphs[i] = before
+            where = report.byline_piece.line if report.byline_piece else report.paragraphs[0].line
+            notes.append(Note(line, f"reports the words of {name}, the speaker of the article at line {where}, which "
+                                    f"the article at line {story.freeze().first_line} never names: not joined to line "
+                                    f"{before.lines[-1]} but moved to that report (text may be missing before it)"))
+            return report, [rest]
+    return None
 
 
 def _place_banners(stories: list[_Building], banners: list[tuple[HeadGroup, int]], orphans: list[Orphan],

@@ -29,6 +29,7 @@ class Paragraph:
     jump_to: bool = False
     after_gap: bool = False  # its first piece follows a run of blank lines
     gap_joins: tuple[int, ...] = ()  # lines joined to the text before them across a run of blank lines
+    parts: tuple[str, ...] = ()  # the text of each piece, one per line of ``lines`` (for :meth:`split`)
 
     @property
     def line(self) -> int:
@@ -41,7 +42,8 @@ class Paragraph:
 
     @classmethod
     def of(cls, piece: Piece) -> Paragraph:
-        return cls((piece.line,), piece.text, piece.byline, piece.jump_from, piece.jump_to, piece.after_gap)
+        return cls((piece.line,), piece.text, piece.byline, piece.jump_from, piece.jump_to, piece.after_gap,
+                   parts=(piece.text,))
 
     def accepts(self, piece: Piece) -> bool:
         """True if ``piece`` continues this paragraph's unfinished sentence.
@@ -56,12 +58,30 @@ class Paragraph:
     def extend(self, piece: Piece) -> Paragraph:
         return Paragraph(self.lines + (piece.line,), tx.join_text(self.text, piece.text), self.byline,
                          self.jump_from, piece.jump_to, self.after_gap,
-                         self.gap_joins + ((piece.line,) if piece.after_gap else ()))
+                         self.gap_joins + ((piece.line,) if piece.after_gap else ()), self.parts + (piece.text,))
 
     def join(self, other: Paragraph) -> Paragraph:
         """This paragraph continued by ``other`` (placed elsewhere on the page)."""
         return Paragraph(self.lines + other.lines, tx.join_text(self.text, other.text), self.byline,
-                         self.jump_from, other.jump_to, self.after_gap, self.gap_joins + other.gap_joins)
+                         self.jump_from, other.jump_to, self.after_gap, self.gap_joins + other.gap_joins,
+                         self.parts + other.parts)
+
+    def split(self, line: int) -> tuple[Paragraph, Paragraph]:
+        """This paragraph cut before the piece at ``line`` (a join that turned out wrong): the text before, the rest."""
+        k = self.lines.index(line)
+        head, tail = self.parts[:k], self.parts[k:]
+        first = Paragraph(self.lines[:k], _joined(head), self.byline, self.jump_from, False, self.after_gap,
+                          tuple(n for n in self.gap_joins if n in self.lines[:k]), head)
+        rest = Paragraph(self.lines[k:], _joined(tail), None, False, self.jump_to, line in self.gap_joins,
+                         tuple(n for n in self.gap_joins if n in self.lines[k + 1:]), tail)
+        return first, rest
+
+
+def _joined(parts: tuple[str, ...]) -> str:
+    text = parts[0]
+    for part in parts[1:]:
+        text = tx.join_text(text, part)
+    return text
 
 
 Unit = Piece | Paragraph

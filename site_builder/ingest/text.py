@@ -46,6 +46,14 @@ BYLINE_LINE_RE = re.compile(rf"^(?:{_REPORTER}|{_CORRESPONDENT})\s*[^\s、，,�
 COMMENTATOR_RE = re.compile(r"^(?:本[报報]|特[约約])?[评評][论論][员員](?:\s+(\S{1,8}))?$")
 _ROLE_RE = re.compile(rf"^({_REPORTER}|{_CORRESPONDENT})")
 _NAME_SPLIT_RE = re.compile(r"[\s、，,；;/]+")
+# A meeting report names its speaker: 温岭市委书记朱建军在会上强调 (an office, a name, 在会上, a verb of saying).
+_OFFICE = (r"(?:[书書]记|市[长長]|[县縣][长長]|[区區][长長]|[镇鎮][长長]|主任|局[长長]|部[长長]|主席|常委|委[员員]|董事[长長]|"
+           r"[总總][经經]理|[厂廠][长長]|院[长長]|校[长長])")
+_SAYS = r"(?:[强強][调調]|指出|表示|要求|提出|[说說])"
+SPEAKER_RE = re.compile(rf"{_OFFICE}([\u4e00-\u9fff]{{2,3}}?)(?:同志)?在(?:大?[会會]上|[讲講][话話]中){_SAYS}")
+# Paragraphs only a meeting report opens with: 会上，… / 会议强调，…
+REPORT_OPENER_RE = re.compile(r"^(?:[会會][上前后後间間]\s*[，,]|[会會][议議](?:[强強][调調]|指出|要求|[认認][为為]|[通][报報]|"
+                              r"[号號]召|提出|[审審][议議]))")
 MAX_HEADING = 40  # characters in one headline segment
 
 
@@ -73,6 +81,22 @@ def opens_lead(text: str) -> bool:
     """True if ``text`` opens the way an article's first paragraph does: a news lead, a date or time
     word, an opening quotation mark or a sentence-opening adverbial clause."""
     return bool(LEAD_RE.match(text) or LEAD_OPENER_RE.match(text) or OPENER_RE.match(text))
+
+
+def speaker(text: str) -> str | None:
+    """The person a meeting report says spoke (朱建军 in …书记朱建军在会上强调), or None."""
+    m = SPEAKER_RE.search(text)
+    return m.group(1) if m else None
+
+
+def reports_words_of(text: str, name: str) -> bool:
+    """True if ``text`` reports what ``name`` said: 朱建军强调，… / 朱建军同志指出，…"""
+    return re.search(rf"{re.escape(name)}(?:同志)?{_SAYS}", text) is not None
+
+
+def opens_report(text: str) -> bool:
+    """True if ``text`` opens the way only a meeting report's paragraph does (会上，… / 会议强调，…)."""
+    return REPORT_OPENER_RE.match(text) is not None
 
 
 def join_text(a: str, b: str) -> str:
