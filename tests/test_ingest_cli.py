@@ -38,7 +38,7 @@ def test_dry_run_json_without_map(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--root", str(ROOT), "import", str(SEED), "--no-map", "--dry-run", "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"articles", "orphans", "notes"}
+    assert set(data) == {"articles", "orphans", "notes", "map"} and data["map"] is None
     assert [a["title"] for a in data["articles"]] == [
         "全市三级干部大会暨强工兴市大会召开", "台州市民营经济发展暨优化营商环境大会召开", "台州高质量发展建设共同富裕先行市工作部署会召开",
         "曙光时评", "法雷奥温岭开启新年“抢跑”模式"]
@@ -52,6 +52,7 @@ def test_dry_run_json_without_map(capsys: pytest.CaptureFixture[str]) -> None:
 def test_map_beside_the_source_is_used_by_default(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--root", str(ROOT), "import", str(SEED), "--json")
     assert code == 0
+    assert json.loads(out)["map"] == str(SEED.with_name(SEED.stem + ".map.toml"))
     assert [a["slug"] for a in json.loads(out)["articles"]] == [
         "wenling-industry-conference", "commentary-2000-billion", "taizhou-private-economy-conference",
         "taizhou-common-prosperity-meeting", "valeo-wenling"]
@@ -63,6 +64,9 @@ def test_dry_run_summary_lists_articles_orphans_and_notes(capsys: pytest.Capture
     assert out.splitlines()[0] == f"{FIXTURES / 'continuation.txt'}: 2 articles, 4 orphan fragments"
     assert "  orphan, line 19: 、渔业产值稳步增长。" in out.splitlines()
     assert "  note, line 15: continues the paragraph at line 5" in out.splitlines()
+    assert "as the map" not in out
+    _, out, _ = run(capsys, "--root", str(ROOT), "import", str(SEED), "--dry-run")
+    assert out.splitlines()[-1] == f"  (as the map {SEED.with_name(SEED.stem + '.map.toml')} says; --no-map: by the rules alone)"
 
 
 def project(tmp_path: Path) -> Path:

@@ -69,11 +69,15 @@ def run(args: argparse.Namespace) -> int:
         return 1
     proposal = propose(page, page_map)
     if args.json:
-        json.dump(proposal.as_json(), sys.stdout, ensure_ascii=False, indent=2)
+        data = proposal.as_json()
+        data["map"] = str(map_path) if page_map is not None else None  # null: proposed by the rules alone
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
     if args.dry_run:
         _print_summary(proposal, page.rel)
+        if page_map is not None:
+            print(f"  (as the map {map_path} says; --no-map: by the rules alone)")
         return 0
     out = args.out if args.out is not None else args.root / "drafts"
     written = write_drafts(proposal.drafts, out, force=args.force)
