@@ -124,13 +124,14 @@ PARALLEL_MIN = 400
 
 
 def render_all(root: Path, site: SiteData, pages: list[Page], plan: RenderPlan | None, stage: Stage,
-               jobs: int | None = None) -> None:
+               jobs: int | None = None, idle: Callable[[], None] | None = None) -> None:
     """Render every page into ``stage``; with a ``plan``, pages whose inputs did not change keep their last output.
 
     With ``jobs`` > 1 (default: one per CPU) and enough pages to render, pages are
     rendered by that many forked worker processes, each taking runs of consecutive
     pages (an article's pages share its rendered sections). Each page's bytes depend
-    only on the page, never on which process rendered it or when.
+    only on the page, never on which process rendered it or when. ``idle`` is called
+    while the workers render (work of the caller's that needs no rendered page).
     """
     from site_builder import feeds, views
     from site_builder.render import make_env
@@ -150,7 +151,7 @@ def render_all(root: Path, site: SiteData, pages: list[Page], plan: RenderPlan |
             todo.append(page)
     jobs = jobs if jobs is not None else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     if jobs > 1 and len(todo) >= PARALLEL_MIN and hasattr(os, "fork"):
-        _render_parallel(env, site, built, todo, stage, jobs)
+        _render_parallel(env, site, built, todo, stage, jobs, idle)
         return
     for page in todo:
         stage.put(page.path, _render(env, site, built, page))
@@ -183,7 +184,8 @@ def _render(env: Any, site: SiteData, built: set[str], page: Page) -> bytes:
 _WORK: tuple[Any, SiteData, set[str], list[Page], Stage] | None = None
 
 
-def _render_parallel(env: Any, site: SiteData, built: set[str], todo: list[Page], stage: Stage, jobs: int) -> None:
+def _render_parallel(env: Any, site: SiteData, built: set[str], todo: list[Page], stage: Stage, jobs: int,
+                     idle: Callable[[], None] | None = None) -> None:
     import multiprocessing
 
     global _WORK
@@ -196,7 +198,10 @@ def _render_parallel(env: Any, site: SiteData, built: set[str], todo: list[Page]
     gc.freeze()  # what the workers inherit stays shared: the collector would touch (and so copy) it
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for outcomes in pool.imap_unordered(_render_chunk, chunks):
+            results = pool.imap_unordered(_render_chunk, chunks)
+            if idle is not None:
+                idle()  # the workers have started: the parent would only wait for them
+            for outcomes in results:
                 if isinstance(outcomes, SiteError):
                     raise outcomes
                 for outcome in outcomes:
@@ -284,11 +289,18 @@ def build(root: Path, out: str | Path | None = None, *,
 
     gate_warnings: list[Problem] = []
     # Files go to a hidden staging folder as they are made; the output folder changes only at commit().
+    made_early: list[dict[str, bytes]] = []
+
+    def idle() -> None:  # while worker processes render: what needs no rendered page
+        if memo is not None:
+            memo.flush()
+        made_early.append(feeds.site_files(site, pages))
+
     with cache.stage() if cache is not None else Stage(out_dir) as stage:
-        render_all(root, site, pages, plan, stage, jobs)
+        render_all(root, site, pages, plan, stage, jobs, idle)
         for rel, data in static_files(root).items():
             stage.put(rel, data)
-        for rel, data in feeds.site_files(site, pages).items():
+        for rel, data in (made_early[0] if made_early else feeds.site_files(site, pages)).items():
             stage.put(rel, data)
         for rel, data in search.index_files(root, stage.mapping()).items():
             stage.put(rel, data)

@@ -39,6 +39,7 @@ class Memo:
         self._used: set[str] = set()
         self._db: sqlite3.Connection | None = None
         self._stored: set[str] = set()
+        self._pending: list[tuple[str, Any]] = []  # put but not written yet (see flush)
         for attempt in (1, 2):
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,12 +86,21 @@ class Memo:
         return value
 
     def put(self, key: str, value: Any) -> None:
+        """Keep ``value`` (which must not change afterwards): written by :meth:`flush`, at the latest on close."""
         self._used.add(key)
+        if self._db is not None:
+            self._pending.append((key, value))
+
+    def flush(self) -> None:
+        """Write the values put so far. A build calls it while its worker processes render, when it has
+        nothing else to do, so that a first build does not wait for its cache to be written before rendering."""
+        pending, self._pending = self._pending, []
         if self._db is None:
             return
         try:
-            self._db.execute("INSERT OR REPLACE INTO memo (key, value) VALUES (?, ?)",
-                             (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+            for key, value in pending:
+                self._db.execute("INSERT OR REPLACE INTO memo (key, value) VALUES (?, ?)",
+                                 (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
         except sqlite3.Error as exc:
             log.debug("parsed content not kept: %s", exc)
             self._drop_db()
@@ -106,7 +116,8 @@ class Memo:
         return value
 
     def close(self) -> None:
-        """Keep what was written, drop the values this build did not use. Never fails the build."""
+        """Keep what was put, drop the values this build did not use. Never fails the build."""
+        self.flush()
         if self._db is None:
             return
         try:

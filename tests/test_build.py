@@ -180,3 +180,39 @@ def test_relative_out_is_relative_to_the_current_folder(tiny: Path, tmp_path: Pa
                    check=True, cwd=work)
     assert (work / "site" / "zh" / "index.html").exists()
     assert not (tiny / "site").exists()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_pages_rendered_by_worker_processes_are_the_pages_one_process_renders(project: Path, monkeypatch) -> None:
+    """Forked workers render (each process a share of the pages) while the parent writes the parse cache and
+    makes the feeds; the files are byte for byte those of a build in one process, and the cache written
+    meanwhile serves the next build."""
+    import site_builder.build as build_module
+    from site_builder import memo
+
+    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", "/nonexistent/pagefind")  # the search index is not at stake here
+    serial = build(project, project / "one", incremental=False, jobs=1)
+    monkeypatch.setattr(build_module, "PARALLEL_MIN", 1)
+    flushed: list[int] = []
+    real_flush = memo.Memo.flush
+
+    def flush(self: memo.Memo) -> None:
+        flushed.append(len(self._pending))
+        real_flush(self)
+
+    monkeypatch.setattr(memo.Memo, "flush", flush)
+    forked = build(project, project / "two", jobs=2)
+    assert forked.pages == serial.pages and forked.rendered == serial.pages
+    assert flushed[0] > 0  # the parsed articles were written while the workers rendered, not after
+    assert _files(project / "two") == _files(project / "one")
+    edited = project / "content" / "articles" / "valeo-wenling.zh.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("。", "！", 1), encoding="utf-8")
+    found: list[object] = []
+    real_get = memo.Memo.get
+    monkeypatch.setattr(memo.Memo, "get", lambda self, key: found.append(real_get(self, key)) or found[-1])
+    assert build(project, project / "two", jobs=2).rendered < serial.pages
+    # the four other articles (and their mentions, and the registry) come from the cache written above
+    assert sum(1 for value in found if value is not None) >= 4 * 2 + 1
