@@ -193,7 +193,7 @@ def _render_parallel(env: Any, site: SiteData, built: set[str], todo: list[Page]
     size = max(8, len(todo) // (jobs * 16))
     chunks = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
     _WORK = (env, site, built, todo, stage)
-    gc.collect()
+    gc.collect()  # only what was made since the site's data was loaded and frozen (see build)
     _trim_heap()  # what the workers inherit is what the parent holds, not what it has freed
     gc.freeze()  # what the workers inherit stays shared: the collector would touch (and so copy) it
     try:
@@ -207,8 +207,7 @@ def _render_parallel(env: Any, site: SiteData, built: set[str], todo: list[Page]
                 for outcome in outcomes:
                     stage.note(outcome)
     finally:
-        _WORK = None
-        gc.unfreeze()
+        _WORK = None  # build() unfreezes at its end
 
 
 @contextlib.contextmanager
@@ -284,38 +283,45 @@ def build(root: Path, out: str | Path | None = None, *,
     with _no_cycle_collection():
         site = load_site(root, renderer, memo)
         pages = plan_pages(site)
-    plan = cache.plan(inputs, pages, progress) if cache is not None and inputs is not None else None
-    from site_builder import feeds, search
+    # The site's data stays alive until the build ends: the cycle collector need not walk it again (a full
+    # collection of a large site's data costs a fifth of a second, and allocation-heavy steps such as
+    # importing Jinja would set one off).
+    gc.freeze()
+    try:
+        plan = cache.plan(inputs, pages, progress) if cache is not None and inputs is not None else None
+        from site_builder import feeds, search
 
-    gate_warnings: list[Problem] = []
-    # Files go to a hidden staging folder as they are made; the output folder changes only at commit().
-    made_early: list[dict[str, bytes]] = []
+        gate_warnings: list[Problem] = []
+        # Files go to a hidden staging folder as they are made; the output folder changes only at commit().
+        made_early: list[dict[str, bytes]] = []
 
-    def idle() -> None:  # while worker processes render: what needs no rendered page
+        def idle() -> None:  # while worker processes render: what needs no rendered page
+            if memo is not None:
+                memo.flush()
+            made_early.append(feeds.site_files(site, pages))
+
+        with cache.stage() if cache is not None else Stage(out_dir) as stage:
+            render_all(root, site, pages, plan, stage, jobs, idle)
+            for rel, data in static_files(root).items():
+                stage.put(rel, data)
+            for rel, data in (made_early[0] if made_early else feeds.site_files(site, pages)).items():
+                stage.put(rel, data)
+            for rel, data in search.index_files(root, stage.mapping()).items():
+                stage.put(rel, data)
+            if gate is not None:
+                found = gate(site, pages, dict(stage.mapping()))  # read in full: the gate may keep the files
+                if any(p.severity == "error" for p in found):
+                    raise SiteError(found)
+                gate_warnings = found
+            if progress is not None:
+                progress("writing", 0, 0)
+            report: WriteReport = stage.commit()
+        if cache is not None and inputs is not None:
+            cache.save(inputs, plan, renderer, len(pages), checked=gate is not None, stage=stage)
         if memo is not None:
-            memo.flush()
-        made_early.append(feeds.site_files(site, pages))
-
-    with cache.stage() if cache is not None else Stage(out_dir) as stage:
-        render_all(root, site, pages, plan, stage, jobs, idle)
-        for rel, data in static_files(root).items():
-            stage.put(rel, data)
-        for rel, data in (made_early[0] if made_early else feeds.site_files(site, pages)).items():
-            stage.put(rel, data)
-        for rel, data in search.index_files(root, stage.mapping()).items():
-            stage.put(rel, data)
-        if gate is not None:
-            found = gate(site, pages, dict(stage.mapping()))  # read in full: the gate may keep the files
-            if any(p.severity == "error" for p in found):
-                raise SiteError(found)
-            gate_warnings = found
-        if progress is not None:
-            progress("writing", 0, 0)
-        report: WriteReport = stage.commit()
-    if cache is not None and inputs is not None:
-        cache.save(inputs, plan, renderer, len(pages), checked=gate is not None, stage=stage)
-    if memo is not None:
-        memo.close()
+            memo.close()
+    finally:
+        gc.unfreeze()
     return BuildReport(pages=len(pages), written=report.written, unchanged=report.unchanged, removed=report.removed,
                        seconds=time.perf_counter() - start, output=str(out_dir), warnings=gate_warnings,
                        rendered=plan.rendered if plan else len(pages), skipped=plan.skipped if plan else 0)

@@ -216,3 +216,22 @@ def test_pages_rendered_by_worker_processes_are_the_pages_one_process_renders(pr
     assert build(project, project / "two", jobs=2).rendered < serial.pages
     # the four other articles (and their mentions, and the registry) come from the cache written above
     assert sum(1 for value in found if value is not None) >= 4 * 2 + 1
+
+
+def test_a_build_leaves_the_cycle_collector_as_it_found_it(tiny: Path, monkeypatch) -> None:
+    """The site's data is frozen for the cycle collector during a build and thawed at its end, failed or not
+    (a dev server runs build after build in one process)."""
+    import gc
+
+    import pytest
+
+    from site_builder.errors import SiteError
+
+    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", "/nonexistent/pagefind")
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    build(tiny, tiny / "out")
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    (tiny / "templates" / "article.html").write_text("{% if %}", encoding="utf-8")  # a template that cannot compile
+    with pytest.raises(SiteError):
+        build(tiny, tiny / "out")
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
