@@ -12,6 +12,7 @@ remembered so that the editor is told text may be missing there.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from site_builder.ingest import text as tx
@@ -70,18 +71,11 @@ class Paragraph:
         """This paragraph cut before the piece at ``line`` (a join that turned out wrong): the text before, the rest."""
         k = self.lines.index(line)
         head, tail = self.parts[:k], self.parts[k:]
-        first = Paragraph(self.lines[:k], _joined(head), self.byline, self.jump_from, False, self.after_gap,
-                          tuple(n for n in self.gap_joins if n in self.lines[:k]), head)
-        rest = Paragraph(self.lines[k:], _joined(tail), None, False, self.jump_to, line in self.gap_joins,
-                         tuple(n for n in self.gap_joins if n in self.lines[k + 1:]), tail)
+        first = Paragraph(self.lines[:k], functools.reduce(tx.join_text, head), self.byline, self.jump_from, False,
+                          self.after_gap, tuple(n for n in self.gap_joins if n in self.lines[:k]), head)
+        rest = Paragraph(self.lines[k:], functools.reduce(tx.join_text, tail), None, False, self.jump_to,
+                         line in self.gap_joins, tuple(n for n in self.gap_joins if n in self.lines[k + 1:]), tail)
         return first, rest
-
-
-def _joined(parts: tuple[str, ...]) -> str:
-    text = parts[0]
-    for part in parts[1:]:
-        text = tx.join_text(text, part)
-    return text
 
 
 Unit = Piece | Paragraph
