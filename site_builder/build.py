@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from site_builder import urls
 from site_builder.config import SiteConfig, load_config, tree_files
@@ -29,6 +29,14 @@ if TYPE_CHECKING:
     from site_builder.pages import Page, SiteData
 
 log = logging.getLogger(__name__)
+
+
+class Keeper(Protocol):
+    """Holds on to a build's site data and pages after it (``keeper`` of :func:`build`)."""
+
+    def keep(self, site: SiteData, pages: list[Page]) -> None: ...
+
+    def drop(self) -> None: ...
 
 
 @dataclass
@@ -76,6 +84,22 @@ def load_site(root: Path, renderer: Renderer | None = None, memo: Memo | None = 
     site = SiteData(config=config, articles=articles, renderer=renderer or Renderer(), extras={"home": home})
     entity_pages.attach(root, site, memo)  # registry, mentions index, hubs -> site.text_hook and site.extras
     return site
+
+
+def load_pages(root: Path, out: str | Path | None = None) -> tuple[SiteData, list[Page]]:
+    """The site's data and its pages as a build into ``out`` makes them, without rendering any.
+
+    Takes what earlier builds parsed (:mod:`site_builder.memo`); raises SiteError on bad input.
+    """
+    cache = BuildCache(root, load_config(root).output_dir(out))
+    inputs = cache.scan()
+    memo = cache.memo(inputs)
+    try:
+        with _no_cycle_collection():
+            site = load_site(root, cache.renderer(inputs), memo)
+            return site, plan_pages(site)
+    finally:
+        memo.close()
 
 
 def __getattr__(name: str) -> Any:
@@ -133,14 +157,11 @@ def render_all(root: Path, site: SiteData, pages: list[Page], plan: RenderPlan |
     only on the page, never on which process rendered it or when. ``idle`` is called
     while the workers render (work of the caller's that needs no rendered page).
     """
-    from site_builder import feeds, views
     from site_builder.render import make_env
 
     tree_files(root, "templates")  # refuse symlinks: Jinja would follow them out of the project
     env = make_env(root / "templates")
-    built = {p.path for p in pages}
-    if feeds.has_absolute_base(site.config):
-        built |= {views.feed_path(lang) for lang in ("zh", "en")}
+    built = built_paths(site, pages)
     if plan is not None:
         plan.prepare(env)  # compiled templates cached on disk
     todo = []
@@ -155,6 +176,16 @@ def render_all(root: Path, site: SiteData, pages: list[Page], plan: RenderPlan |
         return
     for page in todo:
         stage.put(page.path, _render(env, site, built, page))
+
+
+def built_paths(site: SiteData, pages: list[Page]) -> set[str]:
+    """Every file the navigation may link to: the pages, and the feeds when the site has an absolute address."""
+    from site_builder import feeds, views
+
+    built = {p.path for p in pages}
+    if feeds.has_absolute_base(site.config):
+        built |= {views.feed_path(lang) for lang in ("zh", "en")}
+    return built
 
 
 def render_page(env: Any, template: str, path: str, context: dict[str, Any], root_path: str | None = None) -> bytes:
@@ -260,7 +291,8 @@ def _render_chunk(bounds: tuple[int, int]) -> list[Outcome] | SiteError:
 
 def build(root: Path, out: str | Path | None = None, *,
           gate: Callable[[SiteData, list[Page], dict[str, bytes]], list[Problem]] | None = None,
-          incremental: bool = True, progress: ProgressFn | None = None, jobs: int | None = None) -> BuildReport:
+          incremental: bool = True, progress: ProgressFn | None = None, jobs: int | None = None,
+          keeper: Keeper | None = None) -> BuildReport:
     """Build the whole site; the output folder changes only if everything succeeded.
 
     ``gate`` (``build --strict``: :func:`site_builder.check.gate`) sees the finished files before
@@ -268,6 +300,9 @@ def build(root: Path, out: str | Path | None = None, *,
     ``incremental``: re-render only pages whose inputs changed since the last build into the same
     folder, and stop early if no input changed (see :mod:`site_builder.deps`); the output is the same.
     ``jobs``: processes to render with (default: one per CPU; see :func:`render_all`).
+    ``keeper``: given the site's data and pages once the output is committed, and told to drop what it
+    holds before the build loads the site again (the dev server keeps them to preview edits:
+    :mod:`site_builder.preview`). A build that finds nothing changed tells it nothing: what it holds is current.
     """
     start = time.perf_counter()
     out_dir = load_config(root).output_dir(out)
@@ -276,6 +311,8 @@ def build(root: Path, out: str | Path | None = None, *,
     if cache is not None and inputs is not None and cache.up_to_date(inputs, gated=gate is not None):
         return BuildReport(pages=cache.old.page_count, unchanged=len(cache.old.raw_outputs), skipped=cache.old.page_count,
                            seconds=time.perf_counter() - start, output=str(out_dir))
+    if keeper is not None:
+        keeper.drop()  # never two sites in memory
     if progress is not None:
         progress("reading content", 0, 0)
     renderer = cache.renderer(inputs) if cache is not None and inputs is not None else None
@@ -320,6 +357,8 @@ def build(root: Path, out: str | Path | None = None, *,
             cache.save(inputs, plan, renderer, len(pages), checked=gate is not None, stage=stage)
         if memo is not None:
             memo.close()
+        if keeper is not None:
+            keeper.keep(site, pages)
     finally:
         gc.unfreeze()
     return BuildReport(pages=len(pages), written=report.written, unchanged=report.unchanged, removed=report.removed,

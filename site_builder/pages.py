@@ -181,16 +181,20 @@ def _base_context(site: SiteData, lang: str) -> dict[str, Any]:
 
 
 def article_pages(site: SiteData) -> list[Page]:
+    return [page for art in site.articles for page in pages_of_article(site, art)]
+
+
+def pages_of_article(site: SiteData, art: Article) -> list[Page]:
+    """The article's own pages: the article and its parallel view, in each language."""
+    deps = (f"article:{art.slug}",) + (("registry",) if site.text_hook else ())  # entity links
     pages = []
-    for art in site.articles:
-        deps = (f"article:{art.slug}",) + (("registry",) if site.text_hook else ())  # entity links
-        for lang in LANGS:
-            pages.append(Page(urls.article_path(lang, art.slug), "article.html", lang,
-                              Lazy(functools.partial(_article_context, site, art, lang)),
-                              urls.article_path(other(lang), art.slug), deps))
-            pages.append(Page(urls.parallel_path(lang, art.slug), "parallel.html", lang,
-                              Lazy(functools.partial(_parallel_context, site, art, lang)),
-                              urls.parallel_path(other(lang), art.slug), deps))
+    for lang in LANGS:
+        pages.append(Page(urls.article_path(lang, art.slug), "article.html", lang,
+                          Lazy(functools.partial(_article_context, site, art, lang)),
+                          urls.article_path(other(lang), art.slug), deps))
+        pages.append(Page(urls.parallel_path(lang, art.slug), "parallel.html", lang,
+                          Lazy(functools.partial(_parallel_context, site, art, lang)),
+                          urls.parallel_path(other(lang), art.slug), deps))
     return pages
 
 

@@ -2,10 +2,15 @@
 
 The livereload package does the serving machinery: :class:`livereload.Server`
 runs the tornado loop, the websocket at ``/livereload`` and ``/livereload.js``,
-polls the watched folders and injects its loader snippet before ``</head>`` of
-every page it serves. This module adds what a site generator needs on top:
+and injects its loader snippet before ``</head>`` of every page it serves.
+This module adds what a site generator needs on top:
 
+- changes come as file events from the operating system (:mod:`site_builder.watch`;
+  livereload's polling of the watched folders only where watchdog cannot watch);
 - a WSGI app that serves the last good build under the site's base path;
+- an edited article's own pages are rendered at once from the last build's data
+  and served until the full build lands (:mod:`site_builder.preview`): on a large
+  archive the edit shows in milliseconds, not seconds;
 - builds in a worker thread, debounced, never on the server's loop; after each
   build it tells the open pages to reload (livereload's own reload after a file
   event is switched off: it would fire before the build has finished);
@@ -64,10 +69,12 @@ class BuildState:
     problems: tuple[str, ...] = ()  # ``path:line: message`` lines of a failed build
     summary: str = ""
     changed: tuple[str, ...] = ()  # the source files whose change started this build
+    previewed: tuple[str, ...] = ()  # pages served from a preview before this build (see site_builder.preview)
+    reload: bool = True  # whether open pages must reload: not if the build changed only what the preview showed
 
     def as_json(self) -> dict[str, Any]:
         return {"generation": self.generation, "ok": self.ok, "problems": list(self.problems),
-                "summary": self.summary, "changed": list(self.changed)}
+                "summary": self.summary, "changed": list(self.changed), "previewed": list(self.previewed)}
 
 
 def _problem_lines(problems: Iterable[Problem]) -> tuple[str, ...]:
@@ -110,6 +117,9 @@ class DevSite:
 
     ``build`` is called as ``build(root, out)`` and raises SiteError on bad
     input; it must leave ``out`` as it was when it fails (site_builder.build does).
+    ``preview`` (optional), called with the changed files before the build, returns
+    pages (output path -> bytes) to serve at once, until the build lands; it must
+    never raise (:meth:`site_builder.preview.Preview.render` is one).
     """
 
     root: Path
@@ -119,6 +129,9 @@ class DevSite:
     debounce: float = 0.25  # seconds of quiet after the last change before a rebuild
     live_script: bytes = b""  # livereload's injected snippet (set once the server knows it)
     on_built: Callable[[BuildState], None] | None = None
+    preview: Callable[[tuple[str, ...]], dict[str, bytes]] | None = None
+    on_preview: Callable[[tuple[str, ...]], None] | None = None  # pages are previewed for these changed files
+    overlay: dict[str, bytes] = field(default_factory=dict)  # previewed pages, served instead of the output's
     state: BuildState = field(default_factory=BuildState)
     _pending: set[str] = field(default_factory=set)
     _last_change: float = 0.0
@@ -131,6 +144,14 @@ class DevSite:
     def rebuild(self, changed: Iterable[str] = ()) -> BuildState:
         """Build now; on failure keep the last good site. Returns (and stores) the new state."""
         changed = tuple(sorted(changed))
+        before: dict[str, bytes | None] = {}
+        if changed and self.preview is not None and self.state.ok:
+            pages = self.preview(changed)
+            if pages:
+                before = {rel: self._output(rel) for rel in pages}
+                self.overlay = pages  # replaced whole: the server's thread sees the old or the new dict
+                if self.on_preview is not None:
+                    self.on_preview(changed)
         start = time.perf_counter()
         try:
             report = self.build(self.root, self.out)
@@ -143,14 +164,35 @@ class DevSite:
                                "build crashed", changed)
         else:
             summary = report.summary() if hasattr(report, "summary") else "built"
-            state = BuildState(self.state.generation + 1, True, (), summary, changed)
+            state = BuildState(self.state.generation + 1, True, (), summary, changed, tuple(sorted(before)),
+                               not self._preview_was_right(before, report))
             self._has_site = True
             self.base_path = _base_path(self.root, self.base_path)  # site.toml's base_url may have changed
         self._has_site = self._has_site or (self.out / "index.html").exists()
+        self.overlay = {}
         self.state = state
         if self.on_built is not None:
             self.on_built(state)
         return state
+
+    def _output(self, rel: str) -> bytes | None:
+        try:
+            return (self.out / rel).read_bytes()
+        except OSError:
+            return None
+
+    def _preview_was_right(self, before: dict[str, bytes | None], report: Any) -> bool:
+        """True if the build changed exactly the previewed pages, into what the preview showed.
+
+        The open pages then show the site as built, and need no second reload.
+        """
+        if not before:
+            return False
+        overlay = self.overlay
+        if any(self._output(rel) != overlay.get(rel) for rel in before):
+            return False
+        differed = sum(1 for rel, old in before.items() if old != overlay.get(rel))
+        return getattr(report, "written", None) == differed and getattr(report, "removed", None) == 0
 
     def changed(self, path: str) -> None:
         """A watched file changed (called from the server loop): rebuild after ``debounce`` seconds of quiet."""
@@ -209,6 +251,9 @@ class DevSite:
                 query = environ.get("QUERY_STRING", "")
                 return self._redirect(start_response, path + "/" + (f"?{query}" if query else ""))
             target = target / "index.html"
+        previewed = self.overlay.get(target.relative_to(self.out).as_posix()) if self.overlay else None
+        if previewed is not None:
+            return self._respond(start_response, "200 OK", previewed, "text/html", method, environ)
         try:
             data = target.read_bytes()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
@@ -309,11 +354,17 @@ def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, *,
     from livereload.watcher import get_watcher_class
     from tornado.ioloop import IOLoop
 
+    from site_builder.watch import FolderWatch
+
+    preview = None
     if build is None:
         from site_builder.build import build as site_build
+        from site_builder.preview import Preview
+
+        preview = Preview(root)
 
         def build(r: Path, o: Path) -> Any:
-            return site_build(r, o)
+            return site_build(r, o, keeper=preview)
 
     base_path = _base_path(root)
     loops: list[IOLoop] = []
@@ -323,15 +374,35 @@ def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, *,
             log.info("%s", state.summary)
         else:
             log.error("build failed; serving the last good site:\n%s", "\n".join(state.problems))
-        if loops:  # tell the open pages, from the server's loop (the only thread that may touch websockets)
-            loops[0].add_callback(LiveReloadHandler.reload_waiters, reload_path(state.changed))
+        if state.reload:
+            tell(reload_path(state.changed))
 
-    site = DevSite(root=root, out=out, build=build, base_path=base_path, on_built=built)
+    def tell(path: str) -> None:
+        if loops:  # tell the open pages, from the server's loop (the only thread that may touch websockets)
+            loops[0].add_callback(LiveReloadHandler.reload_waiters, path)
+
+    def previewed(changed: tuple[str, ...]) -> None:
+        log.info("previewing %s", ", ".join(changed))
+        tell(reload_path(changed))
+
+    site = DevSite(root=root, out=out, build=build, base_path=base_path, on_built=built,
+                   preview=preview.render if preview is not None else None, on_preview=previewed)
+    events = FolderWatch(root, WATCHED, lambda rel: None if _ignored(rel) else site.changed(rel))
+    if events.start():
+        site.debounce = 0.05  # events come as they happen: only an editor's save of several steps to wait for
 
     class SiteWatcher(get_watcher_class()):  # type: ignore[misc]
-        """Runs our callback on changes but never makes livereload reload by itself (we do, after the build)."""
+        """Runs our callback on changes but never makes livereload reload by itself (we do, after the build).
+
+        With file events (:mod:`site_builder.watch`) it only stands in for livereload's watcher: no polling.
+        """
+
+        def start(self, callback: Callable[[], None]) -> bool:
+            return True if events.running else super().start(callback)
 
         def examine(self) -> tuple[str | None, float | None]:
+            if events.running:
+                return None, None
             path, delay = super().examine()
             return (path, delay) if path == "__livereload__" else (None, None)
 
@@ -350,14 +421,24 @@ def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, *,
         if path and not _ignored(path):
             site.changed(relative_to_root(root, path))
 
-    for name in WATCHED:
+    for name in WATCHED:  # without file events, livereload polls these (with them, the registry is unused)
         server.watch(str(root / name), on_change, ignore=_ignored)
     site.rebuild()
+    if preview is not None and not preview.ready and site.state.ok:  # nothing had changed: nothing was loaded
+        from site_builder.build import load_pages
+
+        try:
+            preview.keep(*load_pages(root, out))
+        except SiteError:
+            pass
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("serving on %s: other machines can reach this development server", host)
     IOLoop.current().add_callback(lambda: loops.append(IOLoop.current()) if not loops else None)
     for name in ("livereload", "tornado"):  # livereload installs its own log handler on these
         logging.getLogger(name).propagate = False
     log.info("site at http://%s:%d%s (Ctrl-C to stop)", host if ":" not in host else f"[{host}]", port, base_path)
-    server.serve(port=port, host=host, debug=False, open_url_delay=0.5 if open_browser else None,
-                 restart_delay=0)
+    try:
+        server.serve(port=port, host=host, debug=False, open_url_delay=0.5 if open_browser else None,
+                     restart_delay=0)
+    finally:
+        events.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import hashlib
 import json
 import re
@@ -139,6 +140,13 @@ def test_edit_rebuilds_and_reloads_the_page(server: Server) -> None:
         assert msg["liveCSS"] is True  # a page path, so livereload.js reloads the whole page
         page = await asyncio.to_thread(server.get, "/zh/articles/one/")
         assert "第一段改过了。" in page.body and "第一段。" not in page.body
+        deadline = time.monotonic() + TIMEOUT
+        while (status := await asyncio.to_thread(server.status))["generation"] < 2:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        # the article's pages were previewed before the build; the build then wrote the same page
+        assert "zh/articles/one/index.html" in status["previewed"] and status["ok"]
+        assert "第一段改过了。" in (await asyncio.to_thread(server.get, "/zh/articles/one/")).body
         # a stylesheet change is announced under its own path, which livereload.js swaps in place
         css = server.root / "static/site.css"
         css.write_text(css.read_text() + "\n.dev-test { color: red; }\n")
@@ -298,3 +306,110 @@ def test_changes_in_quick_succession_make_one_rebuild(tmp_path: Path) -> None:
     time.sleep(1.5)  # a second build, if one were (wrongly) scheduled, would have started by now
     assert len(builds) == 1
     assert site.state.changed == ("content/articles/one.en.md", "content/articles/one.zh.md", "static/site.css")
+
+
+def test_previewed_pages_are_served_until_the_build_lands(tmp_path: Path) -> None:
+    """Pure logic (a fake build and preview): the preview's pages are served while the build runs, then the
+    build's; open pages reload after the build only if it changed more than the preview showed."""
+    import threading
+
+    from site_builder.serve import DevSite
+
+    out = tmp_path / "out"
+    (out / "a").mkdir(parents=True)
+    (out / "index.html").write_bytes(b"<html><head></head><body>home</body></html>")
+    (out / "a" / "index.html").write_bytes(b"<html><head></head><body>old a</body></html>")
+    new_a = b"<html><head></head><body>new a</body></html>"
+    building, finish = threading.Event(), threading.Event()
+    extra = {"written": 1}
+    events: list[str] = []
+
+    class Report:
+        removed = 0
+
+        @property
+        def written(self) -> int:
+            return extra["written"]
+
+    def fake_build(root: Path, dest: Path) -> Report:
+        building.set()
+        assert finish.wait(TIMEOUT)
+        (dest / "a" / "index.html").write_bytes(new_a)
+        if extra["written"] > 1:
+            (dest / "index.html").write_bytes(b"<html><head></head><body>home, changed</body></html>")
+        return Report()
+
+    def fake_preview(changed: tuple[str, ...]) -> dict[str, bytes]:
+        return {"a/index.html": new_a} if changed == ("content/articles/a.zh.md",) else {}
+
+    site = DevSite(root=tmp_path, out=out, build=fake_build, preview=fake_preview,
+                   on_preview=lambda changed: events.append("preview"),
+                   on_built=lambda state: events.append("reload" if state.reload else "quiet"))
+    site.state = dataclasses.replace(site.state, ok=True)
+    site._has_site = True
+
+    def get(path: str) -> bytes:
+        return b"".join(site({"REQUEST_METHOD": "GET", "PATH_INFO": path}, lambda status, headers: None))
+
+    for written, expected in ((1, "quiet"), (2, "reload")):
+        (out / "a" / "index.html").write_bytes(b"<html><head></head><body>old a</body></html>")
+        extra["written"] = written
+        building.clear()
+        finish.clear()
+        worker = threading.Thread(target=site.rebuild, args=(["content/articles/a.zh.md"],))
+        worker.start()
+        assert building.wait(TIMEOUT)
+        assert events[-1] == "preview"
+        assert b"new a" in get("/a/")  # from the preview: the output folder still has the old page
+        assert (out / "a" / "index.html").read_bytes().endswith(b"old a</body></html>")
+        assert b"home" in get("/")  # pages the preview did not make come from the output folder
+        finish.set()
+        worker.join(TIMEOUT)
+        assert events[-1] == expected
+        assert site.overlay == {} and b"new a" in get("/a/")
+        assert site.state.previewed == ("a/index.html",)
+    site.rebuild(["static/site.css"])  # no preview for this one: the build's reload as always
+    assert events[-2:] != ["preview", "preview"] and events[-1] == "reload" and site.state.previewed == ()
+
+
+def test_file_events_report_changes_and_not_reads(tmp_path: Path) -> None:
+    """The real watchdog observer: writes, new files, renames and deletions are reported; reading is not."""
+    import threading
+
+    from site_builder.watch import FolderWatch
+
+    (tmp_path / "content" / "articles").mkdir(parents=True)
+    page = tmp_path / "content" / "articles" / "one.zh.md"
+    page.write_text("一")
+    (tmp_path / "elsewhere").mkdir()
+    seen: list[str] = []
+    arrived = threading.Condition()
+
+    def on_change(rel: str) -> None:
+        with arrived:
+            seen.append(rel)
+            arrived.notify_all()
+
+    def wait_for(rel: str) -> None:
+        with arrived:
+            assert arrived.wait_for(lambda: rel in seen, TIMEOUT), seen
+
+    watch = FolderWatch(tmp_path, ["content", "templates"], on_change)  # templates/ does not exist: skipped
+    assert watch.start() and watch.running
+    try:
+        page.read_text()
+        (tmp_path / "elsewhere" / "x.txt").write_text("not watched")
+        page.write_text("二")
+        wait_for("content/articles/one.zh.md")
+        assert seen and set(seen) == {"content/articles/one.zh.md"}  # the read and the other folder: nothing
+        tmp = tmp_path / "content" / "articles" / ".one.zh.md.tmp"
+        tmp.write_text("三")
+        tmp.replace(tmp_path / "content" / "articles" / "two.zh.md")  # an editor's atomic save
+        wait_for("content/articles/two.zh.md")
+        with arrived:
+            seen.clear()
+        page.unlink()
+        wait_for("content/articles/one.zh.md")
+    finally:
+        watch.stop()
+    assert not watch.running
