@@ -22,7 +22,8 @@ Generates a corpus with ``bench/gen.py`` (in a temporary folder), then measures,
   started once the runs above are done): from the moment an edited article
   file is saved until the server sends its page with the edit (a preview of
   the article's own pages, :mod:`site_builder.preview`); ``serve_build_s``:
-  until the server's full build of that edit has landed;
+  until the server's full build of that edit has landed; ``hugo_serve_edit_s``:
+  the same edits under ``hugo server``, until it sends the edited page;
 * ``link_s``: entity linking alone: building the matcher and finding every
   mention in every section in both languages, in a process that has already
   loaded the articles;
@@ -44,6 +45,7 @@ a separate program and is measured on its own.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -57,6 +59,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -305,47 +308,32 @@ def _get(url: str) -> tuple[str, str]:
         return resp.geturl(), resp.read().decode("utf-8", "replace")
 
 
-def serve_edits(corpus: Corpus, runs: int, log: Any) -> list[tuple[float, float]]:
-    """Edit ``runs`` articles under a running dev server; (seconds until the edit is served, until it is built)."""
+def _free_port() -> int:
     import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    cmd = [sys.executable, "-m", "site_builder", "--root", str(corpus.site), "serve", "--port", str(port)]
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _server(cmd: list[str], cwd: Path, env: dict[str, str], url: str, what: str) -> Iterator[str]:
+    """Run a dev server until the block ends; yields the final address of ``url`` once it answers."""
     with tempfile.TemporaryFile() as logfile:
-        proc = subprocess.Popen(cmd, cwd=corpus.site, env=corpus.env, stdout=logfile, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=logfile, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 1800
-            while True:  # up once its first build is done and the site is kept for previews
+            while True:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     logfile.seek(0)
                     sys.stderr.write(logfile.read().decode("utf-8", "replace"))
-                    raise SystemExit("the dev server did not come up")
+                    raise SystemExit(f"{what} did not come up")
                 try:
-                    base = _get(f"http://127.0.0.1:{port}/")[0]
+                    address = _get(url)[0]
                     break
                 except OSError:
                     time.sleep(0.2)
-            status = f"http://127.0.0.1:{port}/__site-builder__/status.json"
-            times = []
-            for n in range(1, runs + 1):
-                generation = json.loads(_get(status)[1])["generation"]
-                slug, words = corpus.edit_section(n, offset=1 + n, words=f"本段在开发服务器第{n}次测量时改写")
-                start = time.perf_counter()
-                page = f"{base}zh/articles/{slug}/"
-                while words not in _get(page)[1]:
-                    time.sleep(0.002)
-                shown = time.perf_counter() - start
-                while (state := json.loads(_get(status)[1]))["generation"] == generation:
-                    time.sleep(0.01)
-                built = time.perf_counter() - start
-                if not state["ok"] or words not in _get(page)[1]:
-                    raise SystemExit(f"the dev server's build of the edit of {slug} failed or missed it: {state}")
-                log(f"dev server edit {n}/{runs}: shown after {shown:.3f}s, built after {built:.2f}s")
-                times.append((shown, built))
-                time.sleep(1)  # an editor reads before the next save
-            return times
+            yield address
         finally:
             proc.terminate()
             try:
@@ -353,6 +341,64 @@ def serve_edits(corpus: Corpus, runs: int, log: Any) -> list[tuple[float, float]
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def _wait_for(url: str, words: str) -> None:
+    while words not in _get(url)[1]:
+        time.sleep(0.002)
+
+
+def serve_edits(corpus: Corpus, runs: int, log: Any) -> list[tuple[float, float]]:
+    """Edit ``runs`` articles under a running dev server; (seconds until the edit is served, until it is built)."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "site_builder", "--root", str(corpus.site), "serve", "--port", str(port)]
+    # up once its first build is done and the site is kept for previews
+    with _server(cmd, corpus.site, corpus.env, f"http://127.0.0.1:{port}/", "the dev server") as base:
+        status = f"http://127.0.0.1:{port}/__site-builder__/status.json"
+        times = []
+        for n in range(1, runs + 1):
+            generation = json.loads(_get(status)[1])["generation"]
+            slug, words = corpus.edit_section(n, offset=1 + n, words=f"本段在开发服务器第{n}次测量时改写")
+            start = time.perf_counter()
+            page = f"{base}zh/articles/{slug}/"
+            _wait_for(page, words)
+            shown = time.perf_counter() - start
+            while (state := json.loads(_get(status)[1]))["generation"] == generation:
+                time.sleep(0.01)
+            built = time.perf_counter() - start
+            if not state["ok"] or words not in _get(page)[1]:
+                raise SystemExit(f"the dev server's build of the edit of {slug} failed or missed it: {state}")
+            log(f"dev server edit {n}/{runs}: shown after {shown:.3f}s, built after {built:.2f}s")
+            times.append((shown, built))
+            time.sleep(1)  # an editor reads before the next save
+        return times
+
+
+def hugo_serve_edits(corpus: Corpus, binary: str, runs: int, log: Any) -> list[float]:
+    """The same edits under ``hugo server`` (its defaults: pages in memory, fast render); seconds until served."""
+    port = _free_port()
+    cmd = [binary, "server", "--bind", "127.0.0.1", "--port", str(port), "--baseURL", f"http://127.0.0.1:{port}/",
+           "--disableLiveReload"]
+    files = sorted((corpus.hugo / "content" / "articles").glob("*.zh.md"))
+    times = []
+    with _server(cmd, corpus.hugo, dict(os.environ), f"http://127.0.0.1:{port}/zh/", "hugo server"):
+        for n in range(1, runs + 1):
+            path = files[len(files) // 2 + 1 + n]
+            page = f"http://127.0.0.1:{port}/zh/articles/{path.name[:-len('.zh.md')]}/"
+            _get(page)  # a page the browser shows: Hugo's fast render mode renders those first
+            words = f"本段在Hugo服务器第{n}次测量时改写"
+            data = path.read_bytes()
+            corpus.originals.setdefault(path, data)
+            text = data.decode("utf-8")
+            cut = text.index("。", text.index("+++", 3))  # the first sentence of the body
+            path.write_text(text[:cut] + words + text[cut:], encoding="utf-8")
+            start = time.perf_counter()
+            _wait_for(page, words)
+            shown = time.perf_counter() - start
+            log(f"hugo server edit {n}/{runs}: shown after {shown:.3f}s")
+            times.append(shown)
+            time.sleep(1)
+    return times
 
 
 def link_time(corpus: Corpus) -> dict[str, Any]:
@@ -488,6 +534,10 @@ def bench(articles: int, runs: int, search: bool, keep: Path | None, use_hugo: b
                 s.add("serve_edit_s", shown)
                 s.add("serve_build_s", built)
             corpus.restore()
+            if binary:
+                for shown in hugo_serve_edits(corpus, binary, runs, log):
+                    s.add("hugo_serve_edit_s", shown)
+                corpus.restore()
         info["load_after"] = round(os.getloadavg()[0], 2)
         result: dict[str, Any] = {
             "articles": articles, "runs": runs, "pages": pages,
@@ -497,6 +547,7 @@ def bench(articles: int, runs: int, search: bool, keep: Path | None, use_hugo: b
             "edit_template_rendered": s.median("edit_template_rendered"),
             "edit_template_expected": s.median("edit_template_expected"),
             "hugo_full_s": s.median("hugo_full_s"), "hugo_noop_s": s.median("hugo_noop_s"),
+            "hugo_serve_edit_s": s.median("hugo_serve_edit_s"),
             "hugo_peak_rss_mb": s.median("hugo_peak_rss_mb"),
             "full_cpu_s": s.median("full_cpu_s"), "noop_cpu_s": s.median("noop_cpu_s"),
             "hugo_full_cpu_s": s.median("hugo_full_cpu_s"),
@@ -578,7 +629,7 @@ def table(r: dict[str, Any]) -> str:
              f"  one section edited     {f(r['edit_one_s'])}   ({r['edit_one_rendered']} pages rendered)",
              f"  the next section edit  {f(r['edit_again_s'])}   (the swapped-out site recycled)",
              (f"  dev server, an edit    {f(r.get('serve_edit_s'))}   saved -> served; its full build landed after "
-              f"{f(r.get('serve_build_s'))}"),
+              f"{f(r.get('serve_build_s'))}; hugo server {f(r.get('hugo_serve_edit_s'))}"),
              (f"  one template edited    {f(r['edit_template_s'])}   ({r['edit_template_rendered']} pages rendered, "
               f"{r['edit_template_expected']} use it)"),
              f"  entity linking alone   {f(r['link_s'])}",
