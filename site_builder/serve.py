@@ -139,12 +139,17 @@ class DevSite:
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _worker: threading.Thread | None = None
     _has_site: bool = False
+    #: held while building (file events may start a rebuild while another thread builds)
+    building: threading.RLock = field(default_factory=threading.RLock)
 
     # -- building ----------------------------------------------------------------------------
 
     def rebuild(self, changed: Iterable[str] = ()) -> BuildState:
         """Build now; on failure keep the last good site. Returns (and stores) the new state."""
-        changed = tuple(sorted(changed))
+        with self.building:
+            return self._rebuild(tuple(sorted(changed)))
+
+    def _rebuild(self, changed: tuple[str, ...]) -> BuildState:
         before: dict[str, bytes | None] = {}
         if changed and self.preview is not None and self.state.ok:
             pages = self.preview(changed)
@@ -430,14 +435,15 @@ def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, *,
     for name in WATCHED:  # without file events, livereload polls these (with them, the registry is unused)
         server.watch(str(root / name), on_change, ignore=_ignored)
     site.rebuild()
-    if preview is not None and not preview.ready and site.state.ok:  # nothing had changed: nothing was loaded
-        from site_builder.build import load_pages
+    with site.building:  # a file event may have started a rebuild meanwhile
+        if preview is not None and not preview.ready and site.state.ok:  # nothing had changed: nothing loaded
+            from site_builder.build import load_pages
 
-        try:
-            preview.keep(*load_pages(root, out))
-            gc.freeze()
-        except SiteError:
-            pass
+            try:
+                preview.keep(*load_pages(root, out))
+                gc.freeze()
+            except SiteError:
+                pass
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("serving on %s: other machines can reach this development server", host)
     IOLoop.current().add_callback(lambda: loops.append(IOLoop.current()) if not loops else None)

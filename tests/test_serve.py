@@ -413,3 +413,34 @@ def test_file_events_report_changes_and_not_reads(tmp_path: Path) -> None:
     finally:
         watch.stop()
     assert not watch.running
+
+
+def test_a_change_during_a_build_is_built_after_it_not_beside_it(tmp_path: Path) -> None:
+    """Pure logic (a fake build): file events start rebuilds on their own thread while the first build runs."""
+    import threading
+
+    from site_builder.serve import DevSite
+
+    active, most, builds = [0], [0], []
+    started = threading.Event()
+
+    def fake_build(root: Path, dest: Path) -> None:
+        active[0] += 1
+        most[0] = max(most[0], active[0])
+        started.set()
+        time.sleep(0.5)
+        builds.append(1)
+        active[0] -= 1
+
+    site = DevSite(root=tmp_path, out=tmp_path / "out", build=fake_build, debounce=0.01)
+    first = threading.Thread(target=site.rebuild)
+    first.start()
+    assert started.wait(TIMEOUT)
+    site.changed("content/articles/one.zh.md")  # the worker debounces, then waits for the first build
+    first.join(TIMEOUT)
+    deadline = time.monotonic() + TIMEOUT
+    while site.state.generation < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert len(builds) == 2 and most[0] == 1
+    assert site.state.changed == ("content/articles/one.zh.md",)
