@@ -62,7 +62,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from site_builder.output import atomic_write
-from site_builder.stage import Record, Spare, Stage, Stat, scan, stat_of
+from site_builder.stage import Record, Spare, Stage, Stat, folder_records, scan, stat_of, untouched
 
 if TYPE_CHECKING:  # jinja2 and the Markdown renderer are imported when a build renders
     import jinja2
@@ -333,6 +333,7 @@ class Manifest:
     pages: dict[str, str] = field(default_factory=dict)  # output path -> page fingerprint
     raw_outputs: dict[str, Any] = field(default_factory=dict)  # output path -> Record.to_json()
     templates: dict[str, Any] = field(default_factory=dict)  # see TemplateDeps.record
+    folders: dict[str, Any] = field(default_factory=dict)  # see site_builder.stage.folder_records
 
     @functools.cached_property
     def outputs(self) -> dict[str, Record]:
@@ -490,7 +491,8 @@ class BuildCache:
             return Manifest()
         try:
             return Manifest(str(data["fingerprint"]), bool(data["checked"]), int(data["page_count"]),
-                            dict(data["pages"]), dict(data["outputs"]), dict(data["templates"]))
+                            dict(data["pages"]), dict(data["outputs"]), dict(data["templates"]),
+                            dict(data.get("folders") or {}))
         except (KeyError, TypeError, ValueError):
             return Manifest()
 
@@ -498,7 +500,10 @@ class BuildCache:
         """True if the last build into this folder had these exact inputs and its output is untouched."""
         if not self.old.fingerprint or self.old.fingerprint != inputs.fingerprint or (gated and not self.old.checked):
             return False
-        live, recorded = self.live, self.old.raw_outputs  # the records as read: no objects made for this check
+        recorded = self.old.raw_outputs  # the records as read: no objects made for this check
+        if self.old.folders:  # a stat of every folder and file, no listing (see stage.folder_records)
+            return untouched(self.out, recorded, self.old.folders)
+        live = self.live
         return self.out.is_dir() and live.keys() == recorded.keys() and \
             all(isinstance(rec, list) and live[rel] == tuple(rec[:3]) for rel, rec in recorded.items())
 
@@ -542,7 +547,8 @@ class BuildCache:
             manifest = {"format": FORMAT, "out": str(self.out), "fingerprint": inputs.fingerprint, "checked": checked,
                         "page_count": page_count, "pages": plan.fingerprints if plan else {},
                         "outputs": {rel: rec.to_json() for rel, rec in outputs.items()},
-                        "templates": plan.templates.record() if plan else {}}
+                        "templates": plan.templates.record() if plan else {},
+                        "folders": folder_records(self.out, outputs)}
             spare = stage.new_spare or stage.spare if stage is not None else None
             if spare is None:
                 self.spare_path.unlink(missing_ok=True)

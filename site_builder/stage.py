@@ -25,15 +25,18 @@ inode may be shared by the site and the spare.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator, Mapping
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from site_builder import output
 from site_builder.errors import SiteError
@@ -96,6 +99,75 @@ def scan(folder: Path) -> dict[str, Stat | None]:
                     except OSError:
                         found[rel] = None
     return found
+
+
+#: A folder changed this recently (ns) before it was recorded may change again within the same tick of
+#: the file system's clock without its time changing: its entries are listed when it is checked.
+RACY_NS = 50_000_000
+
+
+def folder_records(out: Path, files: Iterable[str]) -> dict[str, list[int]]:
+    """Every folder of the output -> [mtime_ns, inode, racy]; empty unless that provably is every folder.
+
+    Adding, removing or renaming an entry changes its folder's modification time,
+    so a folder whose time and inode are as recorded has the entries it had.
+    The folders are those of ``files`` (the output's records); a folder's link
+    count is 2 plus its number of subfolders (ext4, XFS and most other file
+    systems keep that count), so when every count matches the folders recorded
+    under it, no folder (an empty one, say) is missing from the record, and
+    checking the recorded folders and files (:func:`untouched`) is checking the
+    whole output without listing it. Where the count does not hold (Btrfs
+    counts 1), nothing is recorded and the output is listed (:func:`scan`).
+    """
+    folders = {""}
+    for rel in files:
+        folder = rel.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    subfolders = Counter(f.rpartition("/")[0] for f in folders if f)
+    base = str(out)
+    now = time.time_ns()
+    records: dict[str, list[int]] = {}
+    try:
+        for folder in sorted(folders):
+            st = os.lstat(f"{base}/{folder}" if folder else base)
+            if not stat.S_ISDIR(st.st_mode) or st.st_nlink != 2 + subfolders[folder]:
+                return {}
+            records[folder] = [st.st_mtime_ns, st.st_ino, int(st.st_mtime_ns >= now - RACY_NS)]
+    except OSError:
+        return {}
+    return records
+
+
+def untouched(out: Path, files: Mapping[str, Any], folders: Mapping[str, Any]) -> bool:
+    """True if the output holds exactly ``files`` (path -> [size, mtime_ns, inode, ...]) as recorded,
+    given the records of its ``folders`` from :func:`folder_records` (a stat of each, no listing)."""
+    base = str(out)
+    lstat = os.lstat
+    try:
+        racy = []
+        for folder, (mtime_ns, ino, is_racy) in folders.items():
+            st = lstat(f"{base}/{folder}" if folder else base)
+            if not stat.S_ISDIR(st.st_mode) or st.st_mtime_ns != mtime_ns or st.st_ino != ino:
+                return False
+            if is_racy:
+                racy.append(folder)
+        for rel, rec in files.items():
+            st = lstat(f"{base}/{rel}")
+            if not stat.S_ISREG(st.st_mode) or (st.st_size, st.st_mtime_ns, st.st_ino) != tuple(rec[:3]):
+                return False
+        if racy:
+            entries: dict[str, set[str]] = {folder: set() for folder in racy}
+            for rel in itertools.chain(files, folders):
+                folder, _, name = rel.rpartition("/")
+                if rel and folder in entries:
+                    entries[folder].add(name)
+            return all(set(os.listdir(f"{base}/{folder}" if folder else base)) == names
+                       for folder, names in entries.items())
+    except (OSError, TypeError, ValueError):
+        return False
+    return True
 
 
 @dataclass

@@ -119,3 +119,92 @@ def test_records_say_what_each_file_holds(tmp_path: Path) -> None:
         st = os.lstat(out / rel)
         assert (rec.size, rec.mtime_ns, rec.ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
         assert rec.digest == content_digest((out / rel).read_bytes())
+
+
+def _output(tmp_path: Path) -> tuple[Path, dict[str, list[int]]]:
+    """A small output folder and the records of its files, as a build keeps them."""
+    out = tmp_path / "out"
+    for rel in ("index.html", "zh/index.html", "zh/articles/a/index.html", "zh/articles/a/parallel/index.html",
+                "static/site.css"):
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(rel)
+    return out, {rel: list(st) for rel, st in scan(out).items() if st is not None}
+
+
+def test_an_untouched_output_is_recognised_from_its_records_alone(tmp_path: Path) -> None:
+    from site_builder.stage import folder_records, untouched
+
+    out, files = _output(tmp_path)
+    folders = folder_records(out, files)
+    assert set(folders) == {"", "zh", "zh/articles", "zh/articles/a", "zh/articles/a/parallel", "static"}
+    assert untouched(out, files, folders)
+    assert not untouched(out, {**files, "zh/gone.html": [1, 2, 3]}, folders)  # a recorded file missing
+
+
+@pytest.mark.parametrize("change", ["add file", "add folder", "remove", "rewrite", "replace", "rename"])
+def test_any_change_to_the_output_is_seen_without_listing_it(tmp_path: Path, change: str) -> None:
+    from site_builder.stage import folder_records, untouched
+
+    out, files = _output(tmp_path)
+    folders = {rel: [mtime, ino, 0] for rel, (mtime, ino, _racy) in folder_records(out, files).items()}  # not racy
+    page = out / "zh/articles/a/index.html"
+    if change == "add file":
+        (out / "zh/articles/extra.html").write_text("x")
+    elif change == "add folder":
+        (out / "zh/articles/a/parallel/new").mkdir()
+    elif change == "remove":
+        (out / "static/site.css").unlink()
+    elif change == "rewrite":  # same size, new time
+        page.write_text("Z" * page.stat().st_size)
+        os.utime(page, ns=(files["zh/articles/a/index.html"][1] + 10**9,) * 2)
+    elif change == "replace":  # another file put in its place, time and size kept
+        tmp = out / "zh/articles/a/.tmp"
+        tmp.write_text(page.read_text())
+        os.utime(tmp, ns=(files["zh/articles/a/index.html"][1],) * 2)
+        tmp.replace(page)
+        st = (out / "zh/articles/a").stat()
+        os.utime(out / "zh/articles/a", ns=(st.st_atime_ns, folders["zh/articles/a"][0]))  # even the folder's time
+    else:
+        (out / "zh/index.html").rename(out / "zh/other.html")
+    assert not untouched(out, files, folders), change
+
+
+def test_a_folder_changed_just_before_it_was_recorded_is_listed(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder changed within a tick of the file system's clock of being recorded may change again without its
+    time changing: such folders are marked, and listed when checked."""
+    from site_builder import stage
+    from site_builder.stage import folder_records, untouched
+
+    out, files = _output(tmp_path)
+    os.utime(out / "static", ns=(0, 0))  # long ago
+    monkeypatch.setattr(stage, "RACY_NS", 3600 * 10**9)  # "just before": within the hour, however slow the machine
+    folders = folder_records(out, files)
+    assert folders["zh/articles/a"][2] == 1 and folders["static"][2] == 0
+    st = (out / "zh/articles/a").stat()
+    (out / "zh/articles/a/stray.html").write_text("x")
+    os.utime(out / "zh/articles/a", ns=(st.st_atime_ns, st.st_mtime_ns))  # as if within the same tick
+    assert not untouched(out, files, folders)
+    assert untouched(out, {**files, "zh/articles/a/stray.html": list(scan(out)["zh/articles/a/stray.html"])},
+                     folders)
+
+
+def test_an_output_with_a_folder_no_record_names_is_listed_instead(tmp_path: Path) -> None:
+    from site_builder.stage import folder_records
+
+    out, files = _output(tmp_path)
+    (out / "zh/empty").mkdir()  # no file in it: the records cannot name it
+    assert folder_records(out, files) == {}  # so no folder is recorded, and the next check lists the output
+
+
+def test_a_no_change_build_sees_a_file_dropped_into_the_output(project: Path) -> None:
+    """End to end: the build records its folders, and the next build notices a stray file and removes it."""
+    import json
+
+    build(project)
+    manifest = json.loads(next((project / CACHE_DIR / "builds").glob("*.json")).read_bytes())
+    assert manifest["folders"] and "" in manifest["folders"]
+    stray = project / "public" / "zh" / "stray.html"
+    stray.write_text("not ours")
+    report = build(project)
+    assert not stray.exists() and report.removed == 1
