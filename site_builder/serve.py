@@ -320,6 +320,23 @@ class DevSite:
         return data
 
 
+def _warm(site: DevSite, preview: Any, root: Path, out: Path) -> None:
+    """Load the site for previews after a first build that found nothing to do (the server is up meanwhile)."""
+    from site_builder.build import load_pages
+
+    with site.building:  # not beside a rebuild that a file event started
+        if preview.ready or not site.state.ok:
+            return
+        try:
+            preview.keep(*load_pages(root, out))
+            gc.freeze()
+            log.info("site loaded for previews")
+        except SiteError:
+            pass
+        except Exception:  # a bug must not take the server down: there is just no preview
+            log.exception("could not load the site for previews")
+
+
 def _base_path(root: Path, default: str = "/") -> str:
     """The URL path the site lives under (from site.toml's base_url), or ``default`` if it does not load."""
     from site_builder.config import load_config
@@ -435,15 +452,8 @@ def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, *,
     for name in WATCHED:  # without file events, livereload polls these (with them, the registry is unused)
         server.watch(str(root / name), on_change, ignore=_ignored)
     site.rebuild()
-    with site.building:  # a file event may have started a rebuild meanwhile
-        if preview is not None and not preview.ready and site.state.ok:  # nothing had changed: nothing loaded
-            from site_builder.build import load_pages
-
-            try:
-                preview.keep(*load_pages(root, out))
-                gc.freeze()
-            except SiteError:
-                pass
+    if preview is not None and not preview.ready and site.state.ok:  # nothing had changed: nothing was loaded
+        threading.Thread(target=_warm, args=(site, preview, root, out), name="site-builder-warm", daemon=True).start()
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("serving on %s: other machines can reach this development server", host)
     IOLoop.current().add_callback(lambda: loops.append(IOLoop.current()) if not loops else None)

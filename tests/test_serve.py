@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -68,6 +69,13 @@ class Server:
 
 @pytest.fixture
 def server(tiny: Path, tmp_path: Path) -> Iterator[Server]:
+    with running_server(tiny, tmp_path) as srv:
+        yield srv
+
+
+@contextlib.contextmanager
+def running_server(tiny: Path, tmp_path: Path) -> Iterator[Server]:
+    """``site_builder serve`` on ``tiny`` in a subprocess, until the block ends."""
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as fh:
@@ -155,6 +163,26 @@ def test_edit_rebuilds_and_reloads_the_page(server: Server) -> None:
         browser.conn.close()
 
     asyncio.run(scenario())
+
+
+def test_edits_are_previewed_when_the_first_build_had_nothing_to_do(tiny: Path, tmp_path: Path) -> None:
+    """The server's first build finds the site up to date and loads nothing: the site is loaded for previews
+    in the background, and the next edit is previewed."""
+    from site_builder.build import build
+
+    build(tiny, tiny / ".site-builder-cache" / "serve")  # where the dev server builds
+    with running_server(tiny, tmp_path) as srv:
+        assert "0 rendered" in srv.status()["summary"]
+        deadline = time.monotonic() + TIMEOUT
+        while "loaded for previews" not in srv.log.read_text():
+            assert time.monotonic() < deadline, srv.log.read_text()
+            time.sleep(0.05)
+        edit(tiny / ZH, "第一段。", "第一段，服务器启动后改的。")
+        while (status := srv.status())["generation"] < 2:
+            assert time.monotonic() < deadline, srv.log.read_text()
+            time.sleep(0.05)
+        assert "zh/articles/one/index.html" in status["previewed"], status
+        assert "第一段，服务器启动后改的。" in srv.get("/zh/articles/one/").body
 
 
 def test_broken_file_shows_the_error_and_keeps_the_last_good_site(server: Server) -> None:
