@@ -175,7 +175,7 @@ def render_all(root: Path, site: SiteData, pages: list[Page], plan: RenderPlan |
         _render_parallel(env, site, built, todo, stage, jobs, idle)
         return
     for page in todo:
-        stage.put(page.path, _render(env, site, built, page))
+        stage.put(page.path, render_one(env, site, built, page))
 
 
 def built_paths(site: SiteData, pages: list[Page]) -> set[str]:
@@ -195,7 +195,11 @@ def render_page(env: Any, template: str, path: str, context: dict[str, Any], roo
     return render.render_page(env, template, path, context, root_path)
 
 
-def _render(env: Any, site: SiteData, built: set[str], page: Page) -> bytes:
+def render_one(env: Any, site: SiteData, built: set[str], page: Page) -> bytes:
+    """One page's bytes: its context with the navigation, canonical and alternate addresses of ``page``.
+
+    ``built``: every path the navigation may link to (:func:`built_paths`).
+    """
     from site_builder import views
     from site_builder.pages import Lazy
 
@@ -281,7 +285,7 @@ def _render_chunk(bounds: tuple[int, int]) -> list[Outcome] | SiteError:
     outcomes = []
     try:
         for page in todo[bounds[0]:bounds[1]]:
-            data = _render(env, site, built, page)
+            data = render_one(env, site, built, page)
             digest = content_digest(data)
             outcomes.append(stage.place(page.path, data, digest, stage.same_as_live(page.path, data, digest)))
     except SiteError as exc:

@@ -115,7 +115,7 @@ class Preview:
             return {}
 
     def _render(self, resident: _Resident, slugs: set[str]) -> dict[str, bytes]:
-        from site_builder.build import _render
+        from site_builder.build import render_one
         from site_builder.content import load_article
         from site_builder.errors import Problem
         from site_builder.pages import pages_of_article
@@ -131,5 +131,5 @@ class Preview:
         site = dataclasses.replace(
             old, articles=[fresh.get(a.slug, a) for a in old.articles],
             section_html={k: v for k, v in old.section_html.items() if k[0] not in fresh})
-        return {page.path: _render(resident.env, site, resident.built, page)
+        return {page.path: render_one(resident.env, site, resident.built, page)
                 for art in fresh.values() for page in pages_of_article(site, art)}
