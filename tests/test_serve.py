@@ -9,6 +9,7 @@ import dataclasses
 import hashlib
 import json
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -278,7 +279,9 @@ def test_real_browser_reloads_under_the_pages_csp(server: Server) -> None:
                                    timeout=TIMEOUT * 1000)
             page.evaluate("() => { window.notReloaded = true; }")
             edit(server.root / ZH, "第一段。", "浏览器里看到的新文字。")
-            page.wait_for_function("() => document.body.innerText.includes('浏览器里看到的新文字。')", timeout=TIMEOUT * 1000)
+            # (the page may be between two loads: the preview's reload, then the build's)
+            page.wait_for_function("() => document.body && document.body.innerText.includes('浏览器里看到的新文字。')",
+                                   timeout=TIMEOUT * 1000)
             assert page.evaluate("() => window.notReloaded === undefined")  # a real reload, not an edit in place
             assert not [e for e in errors if "Content Security Policy" in e], errors
         finally:
@@ -438,6 +441,19 @@ def test_file_events_report_changes_and_not_reads(tmp_path: Path) -> None:
             seen.clear()
         page.unlink()
         wait_for("content/articles/one.zh.md")
+        # a watched folder deleted and made again is watched again; one that did not exist is watched once made
+        shutil.rmtree(tmp_path / "content")
+        wait_for("content")
+        with arrived:
+            seen.clear()
+        (tmp_path / "content" / "articles").mkdir(parents=True)
+        (tmp_path / "templates").mkdir()
+        wait_for("content")  # reported once the new folder is watched
+        wait_for("templates")
+        (tmp_path / "content" / "site.toml").write_text("x")
+        wait_for("content/site.toml")
+        (tmp_path / "templates" / "base.html").write_text("x")
+        wait_for("templates/base.html")
     finally:
         watch.stop()
     assert not watch.running
