@@ -463,7 +463,11 @@ class BuildCache:
 
     @functools.cached_property
     def live(self) -> dict[str, Stat | None]:
-        """The output folder as this build found it."""
+        """The output folder as this build found it (as recorded, if a stat of each recorded folder and file
+        shows it untouched: no listing then)."""
+        recorded = self.old.raw_outputs
+        if self.old.folders and untouched(self.out, recorded, self.old.folders):
+            return {rel: (rec[0], rec[1], rec[2]) for rel, rec in recorded.items()}
         return scan(self.out)
 
     def _forget_gone_folders(self, keep: int = 8) -> None:

@@ -208,3 +208,15 @@ def test_a_no_change_build_sees_a_file_dropped_into_the_output(project: Path) ->
     stray.write_text("not ours")
     report = build(project)
     assert not stray.exists() and report.removed == 1
+
+
+def test_the_output_as_found_is_the_same_from_the_records_as_from_a_listing(project: Path) -> None:
+    from site_builder.deps import BuildCache
+
+    build(project)
+    out = project / "public"
+    cache = BuildCache(project, out)
+    assert cache.old.folders  # the records are used, not a listing
+    assert cache.live == scan(out)
+    (out / "zh" / "stray.html").write_text("x")
+    assert BuildCache(project, out).live == scan(out)  # touched: listed
