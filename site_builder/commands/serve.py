@@ -12,9 +12,10 @@ Serves on http://127.0.0.1:8000/ (only this machine; --host 0.0.0.0 exposes it
 deliberately). Watches content/ (including site.toml), templates/ and static/,
 rebuilds what changed a moment after you save, and reloads the open pages.
 An edited article's own pages are shown at once, rendered from the site kept
-in memory, until the full build lands. If a file is broken, the last good site stays up with the error (file:line)
-shown at the top of every page until the file is fixed. The live-reload script
-is added only to what this server sends, never to the built files.
+in memory, until the full build lands. If a file is broken, the last good site
+stays up with the error (file:line) shown at the top of every page until the
+file is fixed. The live-reload script is added only to what this server sends,
+never to the built files.
 
 The development build goes to .site-builder-cache/serve/ (or --out), never
 into the publishing output folder.
