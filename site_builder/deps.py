@@ -62,7 +62,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from site_builder.output import atomic_write
-from site_builder.stage import Record, Spare, Stage, Stat, folder_records, scan, stat_of, untouched
+from site_builder.stage import Record, Spare, Stage, Stat, folder_records, scan, settled, stat_of, untouched
 
 if TYPE_CHECKING:  # jinja2 and the Markdown renderer are imported when a build renders
     import jinja2
@@ -506,10 +506,25 @@ class BuildCache:
             return False
         recorded = self.old.raw_outputs  # the records as read: no objects made for this check
         if self.old.folders:  # a stat of every folder and file, no listing (see stage.folder_records)
-            return untouched(self.out, recorded, self.old.folders)
+            if not untouched(self.out, recorded, self.old.folders):
+                return False
+            self._settle_folders()
+            return True
         live = self.live
         return self.out.is_dir() and live.keys() == recorded.keys() and \
             all(isinstance(rec, list) and live[rel] == tuple(rec[:3]) for rel, rec in recorded.items())
+
+    def _settle_folders(self) -> None:
+        """Record that the folders listed because they had just changed have settled (no listing next time)."""
+        folders = settled(self.out, self.old.folders)
+        data = self._read_json(self.manifest_path) if folders is not None else None
+        if data is None or data.get("fingerprint") != self.old.fingerprint or data.get("folders") != self.old.folders:
+            return
+        data["folders"] = self.old.folders = folders
+        try:
+            atomic_write(self.manifest_path, json.dumps(data, sort_keys=True).encode())
+        except OSError as exc:
+            log.debug("folder records not settled: %s", exc)
 
     def spare(self) -> Spare | None:
         """The old site kept by the last build, to recycle (see :class:`site_builder.stage.Spare`)."""

@@ -102,8 +102,9 @@ def scan(folder: Path) -> dict[str, Stat | None]:
 
 
 #: A folder changed this recently (ns) before it was recorded may change again within the same tick of
-#: the file system's clock without its time changing: its entries are listed when it is checked.
-RACY_NS = 50_000_000
+#: the file system's clock without its time changing (HFS+ keeps seconds, FAT two): its entries are listed
+#: when it is checked. The window the input files get too (site_builder.deps).
+RACY_NS = 2_000_000_000
 
 
 def folder_records(out: Path, files: Iterable[str]) -> dict[str, list[int]]:
@@ -168,6 +169,27 @@ def untouched(out: Path, files: Mapping[str, Any], folders: Mapping[str, Any]) -
     except (OSError, TypeError, ValueError):
         return False
     return True
+
+
+def settled(out: Path, folders: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``folders`` with the racy mark taken off the folders that have settled since; None if none has.
+
+    Call right after :func:`untouched` found the output as recorded (so the racy
+    folders were listed). A folder unchanged since then whose last change is now
+    older than :data:`RACY_NS` cannot change again without its time changing.
+    """
+    base = str(out)
+    limit = time.time_ns() - RACY_NS
+    out_folders = dict(folders)
+    for folder, rec in folders.items():
+        if rec[2]:
+            try:
+                st = os.lstat(f"{base}/{folder}" if folder else base)
+            except OSError:
+                return None
+            if (st.st_mtime_ns, st.st_ino) == (rec[0], rec[1]) and st.st_mtime_ns < limit:
+                out_folders[folder] = [rec[0], rec[1], 0]
+    return out_folders if out_folders != dict(folders) else None
 
 
 @dataclass

@@ -220,3 +220,25 @@ def test_the_output_as_found_is_the_same_from_the_records_as_from_a_listing(proj
     assert cache.live == scan(out)
     (out / "zh" / "stray.html").write_text("x")
     assert BuildCache(project, out).live == scan(out)  # touched: listed
+
+
+def test_folders_listed_because_they_had_just_changed_are_settled_by_the_next_check(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from site_builder import stage
+
+    def folders() -> dict[str, list[int]]:
+        return json.loads(next((project / CACHE_DIR / "builds").glob("*.json")).read_bytes())["folders"]
+
+    monkeypatch.setattr(stage, "RACY_NS", 3600 * 10**9)  # every folder changed "just now"
+    build(project)
+    assert all(racy for _m, _i, racy in folders().values())
+    assert build(project).written == 0  # listed, and still too recent to settle
+    assert all(racy for _m, _i, racy in folders().values())
+    monkeypatch.setattr(stage, "RACY_NS", 0)  # time passes
+    assert build(project).written == 0
+    assert not any(racy for _m, _i, racy in folders().values())  # settled: a stat each from now on
+    stray = project / "public" / "en" / "stray.html"
+    stray.write_text("x")
+    assert build(project).removed == 1 and not stray.exists()  # still seen
