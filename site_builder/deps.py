@@ -62,7 +62,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from site_builder.output import atomic_write
-from site_builder.stage import Record, Spare, Stage, Stat, folder_records, scan, settled, stat_of, untouched
+from site_builder.stage import RACY_NS, Record, Spare, Stage, Stat, folder_records, scan, settled, stat_of, untouched
 
 if TYPE_CHECKING:  # jinja2 and the Markdown renderer are imported when a build renders
     import jinja2
@@ -151,9 +151,6 @@ def tools_digest(root: Path) -> str:
     return digest(*parts)
 
 
-#: A file changed this recently (nanoseconds) may change again without its size or timestamps changing
-#: (file systems stamp times coarsely): its hash is not kept for the next scan.
-RACY_NS = 2_000_000_000
 
 Identity = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns
 
@@ -168,7 +165,11 @@ class Inputs:
     _keys: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)  # key() results
 
     def known(self, now_ns: int) -> dict[str, list[Any]]:
-        """What a later scan may take without reading (see :func:`scan_inputs`): files that had settled by ``now_ns``."""
+        """What a later scan may take without reading (see :func:`scan_inputs`): files that had settled by ``now_ns``.
+
+        A file changed within :data:`~site_builder.stage.RACY_NS` may change again without its size or
+        timestamps changing (file systems stamp times coarsely): its hash is not kept for the next scan.
+        """
         return {rel: [*ident, h] for rel, (ident, h) in self.identities.items()
                 if max(ident[1], ident[3]) < now_ns - RACY_NS}
 
@@ -352,6 +353,18 @@ def _records(value: object) -> dict[str, Record]:
     return out
 
 
+def keep_compiled_templates(env: jinja2.Environment, cache_dir: Path) -> None:
+    """Keep ``env``'s compiled templates under ``cache_dir`` (Jinja checks each against its source)."""
+    import jinja2
+
+    folder = cache_dir / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+    except OSError as exc:
+        log.debug("no template cache: %s", exc)
+
+
 class RenderPlan:
     """Decides, page by page, whether a page must be rendered or its last output still holds."""
 
@@ -386,15 +399,7 @@ class RenderPlan:
                       self.templates.closure(page.template), *keys)
 
     def prepare(self, env: jinja2.Environment) -> None:
-        """Keep compiled templates on disk (Jinja checks each against its source)."""
-        import jinja2
-
-        folder = self.cache_dir / "jinja"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
-        except OSError as exc:
-            log.debug("no template cache: %s", exc)
+        keep_compiled_templates(env, self.cache_dir)
 
     def reusable(self, page: Any) -> bool:
         """True if nothing ``page`` is made from changed and its last output is still in the folder, untouched."""
@@ -517,7 +522,9 @@ class BuildCache:
     def _settle_folders(self) -> None:
         """Record that the folders listed because they had just changed have settled (no listing next time)."""
         folders = settled(self.out, self.old.folders)
-        data = self._read_json(self.manifest_path) if folders is not None else None
+        if folders is None:
+            return
+        data = self._read_json(self.manifest_path)  # as it is now: another build may have replaced it
         if data is None or data.get("fingerprint") != self.old.fingerprint or data.get("folders") != self.old.folders:
             return
         data["folders"] = self.old.folders = folders

@@ -70,10 +70,8 @@ class Preview:
 
     def _templates(self) -> Any:
         """A template environment with every template compiled, made again only when a template changed."""
-        import jinja2
-
         from site_builder.config import tree_files
-        from site_builder.deps import CACHE_DIR
+        from site_builder.deps import CACHE_DIR, keep_compiled_templates
         from site_builder.render import make_env
 
         names = tree_files(self.root, "templates")
@@ -81,9 +79,7 @@ class Preview:
                       for st in [(self.root / rel).stat()])
         if self._env is None or self._env[0] != stats:
             env = make_env(self.root / "templates")
-            cache = self.root / CACHE_DIR / "jinja"
-            if cache.is_dir():
-                env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache))
+            keep_compiled_templates(env, self.root / CACHE_DIR)
             for name in env.list_templates():  # compiled now, not when the editor waits for a preview
                 env.get_template(name)
             self._env = (stats, env)

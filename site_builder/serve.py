@@ -339,22 +339,28 @@ class KeptSite(Preview):
         finally:
             gc.freeze()
 
+    def load(self, out: Path) -> None:
+        """Keep the site as a build into ``out`` would load it, without building (raises SiteError)."""
+        from site_builder.build import load_pages
+
+        try:
+            self.keep(*load_pages(self.root, out))
+        finally:
+            gc.freeze()
+
     def drop(self) -> None:
         super().drop()
         gc.unfreeze()
         gc.collect()
 
 
-def _warm(site: DevSite, preview: Any, root: Path, out: Path) -> None:
+def _warm(site: DevSite, kept: KeptSite, out: Path) -> None:
     """Load the site for previews after a first build that found nothing to do (the server is up meanwhile)."""
-    from site_builder.build import load_pages
-
     with site.building:  # not beside a rebuild that a file event started
-        if preview.ready or not site.state.ok:
+        if kept.ready or not site.state.ok:
             return
         try:
-            preview.keep(*load_pages(root, out))
-            gc.freeze()
+            kept.load(out)
             log.info("site loaded for previews")
         except SiteError:
             pass
@@ -468,7 +474,7 @@ def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, *,
         server.watch(str(root / name), on_change, ignore=_ignored)
     site.rebuild()
     if preview is not None and not preview.ready and site.state.ok:  # nothing had changed: nothing was loaded
-        threading.Thread(target=_warm, args=(site, preview, root, out), name="site-builder-warm", daemon=True).start()
+        threading.Thread(target=_warm, args=(site, preview, out), name="site-builder-warm", daemon=True).start()
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("serving on %s: other machines can reach this development server", host)
     IOLoop.current().add_callback(lambda: loops.append(IOLoop.current()) if not loops else None)

@@ -107,6 +107,11 @@ def scan(folder: Path) -> dict[str, Stat | None]:
 RACY_NS = 2_000_000_000
 
 
+def _at(base: str, rel: str) -> str:
+    """The path of ``rel`` (``""``: the folder itself) under the folder ``base``."""
+    return f"{base}/{rel}" if rel else base
+
+
 def folder_records(out: Path, files: Iterable[str]) -> dict[str, list[int]]:
     """Every folder of the output -> [mtime_ns, inode, racy]; empty unless that provably is every folder.
 
@@ -132,7 +137,7 @@ def folder_records(out: Path, files: Iterable[str]) -> dict[str, list[int]]:
     records: dict[str, list[int]] = {}
     try:
         for folder in sorted(folders):
-            st = os.lstat(f"{base}/{folder}" if folder else base)
+            st = os.lstat(_at(base, folder))
             if not stat.S_ISDIR(st.st_mode) or st.st_nlink != 2 + subfolders[folder]:
                 return {}
             records[folder] = [st.st_mtime_ns, st.st_ino, int(st.st_mtime_ns >= now - RACY_NS)]
@@ -149,13 +154,13 @@ def untouched(out: Path, files: Mapping[str, Any], folders: Mapping[str, Any]) -
     try:
         racy = []
         for folder, (mtime_ns, ino, is_racy) in folders.items():
-            st = lstat(f"{base}/{folder}" if folder else base)
+            st = lstat(_at(base, folder))
             if not stat.S_ISDIR(st.st_mode) or st.st_mtime_ns != mtime_ns or st.st_ino != ino:
                 return False
             if is_racy:
                 racy.append(folder)
         for rel, rec in files.items():
-            st = lstat(f"{base}/{rel}")
+            st = lstat(_at(base, rel))
             if not stat.S_ISREG(st.st_mode) or (st.st_size, st.st_mtime_ns, st.st_ino) != tuple(rec[:3]):
                 return False
         if racy:
@@ -164,7 +169,7 @@ def untouched(out: Path, files: Mapping[str, Any], folders: Mapping[str, Any]) -
                 folder, _, name = rel.rpartition("/")
                 if rel and folder in entries:
                     entries[folder].add(name)
-            return all(set(os.listdir(f"{base}/{folder}" if folder else base)) == names
+            return all(set(os.listdir(_at(base, folder))) == names
                        for folder, names in entries.items())
     except (OSError, TypeError, ValueError):
         return False
@@ -184,7 +189,7 @@ def settled(out: Path, folders: Mapping[str, Any]) -> dict[str, Any] | None:
     for folder, rec in folders.items():
         if rec[2]:
             try:
-                st = os.lstat(f"{base}/{folder}" if folder else base)
+                st = os.lstat(_at(base, folder))
             except OSError:
                 return None
             if (st.st_mtime_ns, st.st_ino) == (rec[0], rec[1]) and st.st_mtime_ns < limit:

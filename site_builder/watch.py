@@ -54,19 +54,17 @@ class FolderWatch:
 
         class Handler(events.FileSystemEventHandler):
             def on_any_event(self, event: events.FileSystemEvent) -> None:
-                for path in (event.src_path, getattr(event, "dest_path", "")):
-                    if path:
-                        watch._report(os.fsdecode(path))
+                for path in _paths(event):
+                    watch._report(path)
 
         class RootHandler(events.FileSystemEventHandler):
             """A watched folder made, deleted or renamed at the top: watch it again, and report it."""
 
             def on_any_event(self, event: events.FileSystemEvent) -> None:
-                for path in (event.src_path, getattr(event, "dest_path", "")):
-                    name = os.path.basename(os.fsdecode(path)) if path else ""
-                    if name in watch.names:
-                        watch._watch(name)
-                        watch._report(os.fsdecode(path))
+                for path in _paths(event):
+                    if os.path.basename(path) in watch.names:
+                        watch._watch(os.path.basename(path))
+                        watch._report(path)
 
         self._wanted = [events.FileCreatedEvent, events.FileModifiedEvent, events.FileDeletedEvent,
                         events.FileMovedEvent, events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent]
@@ -112,3 +110,8 @@ class FolderWatch:
             self._observer.join(5)
             self._observer = None
             self._folders.clear()
+
+
+def _paths(event: Any) -> list[str]:
+    """The paths a watchdog event names: its source, and for a move its destination."""
+    return [os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p]
