@@ -238,7 +238,7 @@ class Corpus:
             else:
                 stale.unlink()
 
-    def _edit(self, path: Path, change: Any) -> str:
+    def edit_file(self, path: Path, change: Any) -> str:
         data = path.read_bytes()
         self.originals.setdefault(path, data)
         text, marker = change(data.decode("utf-8"))
@@ -250,13 +250,12 @@ class Corpus:
             path.write_bytes(data)
         self.originals.clear()
 
-    def edit_section(self, n: int, again: bool = False, offset: int | None = None, words: str | None = None
-                     ) -> tuple[str, str]:
-        """Change the text of the third section of the middle article (``again``: of the one after it;
-        ``offset``: of the one that many after it); returns (slug, new words)."""
+    def edit_section(self, n: int, offset: int = 0, words: str | None = None) -> tuple[str, str]:
+        """Change the text of the third section of the middle article (``offset``: of the one that many after
+        it); returns (slug, new words)."""
         files = sorted((self.site / "content" / "articles").glob("*.zh.md"))
-        path = files[len(files) // 2 + (offset if offset is not None else 1 if again else 0)]
-        words = words or f"本段在第{n}次测量时{'再次' if again else ''}改写"
+        path = files[len(files) // 2 + offset]
+        words = words or f"本段在第{n}次测量时改写"
 
         def change(text: str) -> tuple[str, str]:
             blocks = text.split("\n\n")
@@ -264,7 +263,12 @@ class Corpus:
             blocks[idx] = blocks[idx].rstrip("\n") + words + "。"
             return "\n\n".join(blocks), words
 
-        return path.name[: -len(".zh.md")], self._edit(path, change)
+        return path.name[: -len(".zh.md")], self.edit_file(path, change)
+
+    def check_edit(self, slug: str, words: str) -> None:
+        """Stop the benchmark if the rebuilt Chinese page of ``slug`` lacks the edited ``words``."""
+        if words not in (self.site / "public" / "zh" / "articles" / slug / "index.html").read_text("utf-8"):
+            raise SystemExit(f"the edited section is not in the rebuilt page of {slug}: the build missed an edit")
 
     def edit_template(self, n: int) -> str:
         """Add a comment inside the main block of entity.html; returns it."""
@@ -276,7 +280,7 @@ class Corpus:
                 raise SystemExit("templates/entity.html has no {% block main %}: update bench/run.py")
             return text.replace(head, head + comment, 1), comment
 
-        return self._edit(self.site / "templates" / "entity.html", change)
+        return self.edit_file(self.site / "templates" / "entity.html", change)
 
     def entity_pages(self) -> list[Path]:
         return [p for p in (self.site / "public").glob("*/entities/*/index.html")]
@@ -387,11 +391,12 @@ def hugo_serve_edits(corpus: Corpus, binary: str, runs: int, log: Any) -> list[f
             page = f"http://127.0.0.1:{port}/zh/articles/{path.name[:-len('.zh.md')]}/"
             _get(page)  # a page the browser shows: Hugo's fast render mode renders those first
             words = f"本段在Hugo服务器第{n}次测量时改写"
-            data = path.read_bytes()
-            corpus.originals.setdefault(path, data)
-            text = data.decode("utf-8")
-            cut = text.index("。", text.index("+++", 3))  # the first sentence of the body
-            path.write_text(text[:cut] + words + text[cut:], encoding="utf-8")
+
+            def change(text: str, words: str = words) -> tuple[str, str]:
+                cut = text.index("。", text.index("+++", 3))  # the first sentence of the body
+                return text[:cut] + words + text[cut:], words
+
+            corpus.edit_file(path, change)
             start = time.perf_counter()
             _wait_for(page, words)
             shown = time.perf_counter() - start
@@ -498,13 +503,11 @@ def bench(articles: int, runs: int, search: bool, keep: Path | None, use_hugo: b
             edit = corpus.build()
             s.add("edit_one_s", edit.seconds)
             s.add("edit_one_rendered", summary(edit)[1])
-            if words not in (corpus.site / "public" / "zh" / "articles" / slug / "index.html").read_text("utf-8"):
-                raise SystemExit(f"the edited section is not in the rebuilt page of {slug}: the build missed an edit")
-            slug, words = corpus.edit_section(n, again=True)
+            corpus.check_edit(slug, words)
+            slug, words = corpus.edit_section(n, offset=1, words=f"本段在第{n}次测量时再次改写")
             again = corpus.build()
             s.add("edit_again_s", again.seconds)
-            if words not in (corpus.site / "public" / "zh" / "articles" / slug / "index.html").read_text("utf-8"):
-                raise SystemExit(f"the edited section is not in the rebuilt page of {slug}: the build missed an edit")
+            corpus.check_edit(slug, words)
             comment = corpus.edit_template(n)
             tmpl = corpus.build()
             s.add("edit_template_s", tmpl.seconds)
