@@ -466,14 +466,19 @@ class BuildCache:
                 log.debug("input hashes not kept: %s", exc)
         return inputs
 
-    @functools.cached_property
+    @property
     def live(self) -> dict[str, Stat | None]:
         """The output folder as this build found it (as recorded, if a stat of each recorded folder and file
         shows it untouched: no listing then)."""
+        return self._live[0]
+
+    @functools.cached_property
+    def _live(self) -> tuple[dict[str, Stat | None], dict[str, Any]]:
+        """:attr:`live`, and the records of the output's folders if it was checked with them ({} if listed)."""
         recorded = self.old.raw_outputs
         if self.old.folders and untouched(self.out, recorded, self.old.folders):
-            return {rel: (rec[0], rec[1], rec[2]) for rel, rec in recorded.items()}
-        return scan(self.out)
+            return {rel: (rec[0], rec[1], rec[2]) for rel, rec in recorded.items()}, self.old.folders
+        return scan(self.out), {}
 
     def _forget_gone_folders(self, keep: int = 8) -> None:
         """Drop the manifests of output folders that no longer exist (builds into temporary folders)."""
@@ -539,13 +544,15 @@ class BuildCache:
         if data is None or data.get("out") != str(self.out):
             return None
         try:
-            return Spare(self.spare_home, int(data["ino"]), int(data["ctime_ns"]), _records(data["files"]))
+            folders = data.get("folders")
+            return Spare(self.spare_home, int(data["ino"]), int(data["ctime_ns"]), _records(data["files"]),
+                         folders if isinstance(folders, dict) else {})
         except (KeyError, TypeError, ValueError):
             return None
 
     def stage(self) -> Stage:
         """Where this build puts its files: recycles the spare, and checks files against the records."""
-        return Stage(self.out, self.old.outputs, self.live, self.spare(), self.spare_home)
+        return Stage(self.out, self.old.outputs, self.live, self.spare(), self.spare_home, self._live[1])
 
     def memo(self, inputs: Inputs) -> Memo:
         """Content parsed by earlier builds (articles, registry, mentions), by the hashes of its files."""
@@ -581,7 +588,8 @@ class BuildCache:
             elif spare is stage.new_spare:  # type: ignore[union-attr]
                 atomic_write(self.spare_path, json.dumps({
                     "format": FORMAT, "out": str(self.out), "ino": spare.ino, "ctime_ns": spare.ctime_ns,
-                    "files": {rel: rec.to_json() for rel, rec in spare.files.items()}}).encode())
+                    "files": {rel: rec.to_json() for rel, rec in spare.files.items()},
+                    "folders": spare.folders}).encode())
             atomic_write(self.manifest_path, json.dumps(manifest, sort_keys=True).encode())
             self._forget_gone_folders()
             if renderer is not None and renderer.misses:

@@ -14,7 +14,10 @@ nothing (a hidden sibling folder swapped with the output folder in one rename,
   folder: only the files that differ from the spare are written, and the rest of
   the site costs one ``lstat`` per file instead of a directory, a hard link and,
   later, two deletions. The spare lives in the build cache, never beside the
-  output folder, and is recognised by the inode and ctime of its folder.
+  output folder, and is recognised by the inode and ctime of its folder. Like
+  the output folder, it is checked from the records of its folders and files
+  (:func:`untouched`) when it has them, and listed otherwise; a listed spare
+  loses any file or folder the new site does not have.
 
 Every file taken from the output folder or the spare is first checked against
 its record (size, mtime, inode), so a file edited by hand is never mistaken for
@@ -80,8 +83,11 @@ def stat_of(st: os.stat_result) -> Stat | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
-def scan(folder: Path) -> dict[str, Stat | None]:
-    """Every file under ``folder`` (relative path -> its stat, None if not a regular file)."""
+def scan(folder: Path, folders: set[str] | None = None) -> dict[str, Stat | None]:
+    """Every file under ``folder`` (relative path -> its stat, None if not a regular file).
+
+    ``folders``: if given, the relative path of every folder under ``folder`` is added to it.
+    """
     found: dict[str, Stat | None] = {}
     if not folder.is_dir():
         return found
@@ -93,6 +99,8 @@ def scan(folder: Path) -> dict[str, Stat | None]:
                 rel = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
                     todo.append((entry.path, rel + "/"))
+                    if folders is not None:
+                        folders.add(rel)
                 else:
                     try:
                         found[rel] = stat_of(entry.stat(follow_symlinks=False))
@@ -205,6 +213,9 @@ class Spare:
     ino: int
     ctime_ns: int
     files: dict[str, Record] = field(default_factory=dict)
+    #: records of its folders (:func:`folder_records`) when they were checked as the output folder's: then
+    #: it is checked by a stat of each folder and file (:func:`untouched`) instead of being listed
+    folders: dict[str, Any] = field(default_factory=dict)
 
     def usable(self, beside: Path) -> bool:
         """Still the folder that was recorded, on the same file system as ``beside``."""
@@ -231,13 +242,16 @@ class Stage:
     ``live``: records of the files of the output folder as the last build left
     them, with ``live_stats`` (a :func:`scan` of the folder taken by this build)
     to tell which still hold; without them, files are compared by reading them.
+    ``live_folders``: the records of the output's folders, when ``live_stats``
+    came from them (:func:`untouched`) rather than from a listing; the site
+    swapped out keeps them as a spare, so that it is not listed either.
     ``spare``/``spare_home``: the spare to recycle and where to keep the site
     swapped out (None: delete it). Holds the output folder's lock until done.
     """
 
     def __init__(self, out: Path, live: Mapping[str, Record] | None = None,
                  live_stats: Mapping[str, Stat | None] | None = None, spare: Spare | None = None,
-                 spare_home: Path | None = None) -> None:
+                 spare_home: Path | None = None, live_folders: Mapping[str, Any] | None = None) -> None:
         out = out.resolve() if out.exists() else out.parent.resolve() / out.name
         self.out = out
         self._lock = output.lock_folder(out)
@@ -249,6 +263,7 @@ class Stage:
             raise
         self.live = live if live is not None and live_stats is not None else None
         self.live_stats = dict(live_stats) if self.live is not None and live_stats is not None else None
+        self.live_folders = dict(live_folders) if self.live is not None and live_folders else {}
         self.spare, self.spare_home = spare, spare_home
         self.dir: Path | None = None
         self.valid: dict[str, Record] = {}  # files in the staging folder that hold what their record says
@@ -258,7 +273,8 @@ class Stage:
         self.changed = 0
         self._changed: dict[str, bool] = {}
         self.new_spare: Spare | None = None
-        self._dirs: set[str] = set()
+        self._dirs: set[str] = set()  # folders the staging folder has
+        self._listed_dirs: set[str] = set()  # folders of a recycled spare that was listed: empty ones go at commit
         self._existing: dict[str, Stat | None] | None = None
         self._done = False
 
@@ -385,16 +401,18 @@ class Stage:
         if spare is not None and spare.usable(parent):
             self.dir = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=parent))
             os.rename(spare.path, self.dir)  # replaces the empty folder just made
-            for rel, st in scan(self.dir).items():
-                rec = spare.files.get(rel)
-                if rec is not None and st == rec.stat:
-                    self.valid[rel] = rec
-                else:
-                    self.leftover.add(rel)
-                folder = rel.rpartition("/")[0]
-                while folder and folder not in self._dirs:
-                    self._dirs.add(folder)
-                    folder = folder.rpartition("/")[0]
+            if spare.folders and untouched(self.dir, {rel: rec.stat for rel, rec in spare.files.items()},
+                                           spare.folders):
+                self.valid = dict(spare.files)  # every file as recorded, and no other (no listing needed)
+                self._dirs = {folder for folder in spare.folders if folder}
+            else:
+                for rel, st in scan(self.dir, self._listed_dirs).items():
+                    rec = spare.files.get(rel)
+                    if rec is not None and st == rec.stat:
+                        self.valid[rel] = rec
+                    else:
+                        self.leftover.add(rel)
+                self._dirs = set(self._listed_dirs)
         else:
             if spare is not None and spare.path.exists():
                 shutil.rmtree(spare.path, ignore_errors=True)  # not the folder recorded: nothing to recycle
@@ -427,6 +445,13 @@ class Stage:
             for rel in sorted((set(self.valid) | self.leftover) - set(self.files)):
                 (self.dir / rel).unlink(missing_ok=True)
                 _prune(self.dir, rel)
+            if self._listed_dirs:  # folders of the spare no file of the new site is in (one made by hand, say)
+                needed = {f for rel in self.files for f in _parents(rel)}
+                for folder in sorted(self._listed_dirs - needed, key=lambda f: -f.count("/")):
+                    try:
+                        os.rmdir(self.dir / folder)
+                    except OSError:
+                        pass  # not empty (a file in it is not a regular file, say): left as it was
             os.chmod(self.dir, 0o755)  # mkdtemp makes it private
             old = output.swap_in(self.dir, self.out)
             self.dir = None
@@ -447,7 +472,10 @@ class Stage:
                     os.rename(old, home)
                     st = os.lstat(home)
                     kept = {rel: rec for rel in self.existing() if (rec := self.trusted(rel)) is not None}
-                    self.new_spare = Spare(home, st.st_ino, st.st_ctime_ns, kept)
+                    # the folders as checked at the start of the build: moving the site changed none of them
+                    # (the top folder's time stays when it is renamed); a later check finds it if it did
+                    folders = self.live_folders if len(kept) == len(self.existing()) else {}
+                    self.new_spare = Spare(home, st.st_ino, st.st_ctime_ns, kept, folders)
                     return
             except OSError as exc:
                 log.debug("old site not kept for recycling: %s", exc)
@@ -494,6 +522,14 @@ class _Files(Mapping[str, bytes]):
 def _check(out: Path, rel: str) -> None:
     if not output.safe_rel(rel):
         raise SiteError(f"refusing to write outside the output folder: {rel!r}", str(out), 0)
+
+
+def _parents(rel: str) -> Iterator[str]:
+    """The folders ``rel`` is in, innermost first (not the top folder, ``""``)."""
+    folder = rel.rpartition("/")[0]
+    while folder:
+        yield folder
+        folder = folder.rpartition("/")[0]
 
 
 def _prune(root: Path, rel: str) -> None:

@@ -242,3 +242,76 @@ def test_folders_listed_because_they_had_just_changed_are_settled_by_the_next_ch
     stray = project / "public" / "en" / "stray.html"
     stray.write_text("x")
     assert build(project).removed == 1 and not stray.exists()  # still seen
+
+
+def _spy_on_listings(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every listing of a folder of the site, the staging folder or the spare (``scan``, ``os.listdir``)."""
+    from site_builder import stage
+
+    listed: list[Path] = []
+    real_scan, real_listdir = stage.scan, os.listdir
+
+    def note(folder: str | Path) -> None:
+        if any(part.startswith((".public", "public")) or part == "spare" for part in Path(folder).parts):
+            listed.append(Path(folder))
+
+    def spy_scan(folder: Path, folders: set[str] | None = None) -> dict:
+        note(folder)
+        return real_scan(folder, folders)
+
+    def spy_listdir(folder: str | Path = ".") -> list[str]:
+        note(folder)
+        return real_listdir(folder)
+
+    monkeypatch.setattr(stage, "scan", spy_scan)
+    monkeypatch.setattr(stage.os, "listdir", spy_listdir)
+    return listed
+
+
+def test_the_spare_is_recycled_from_its_records_without_listing_it(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from site_builder import stage
+
+    monkeypatch.setattr(stage, "RACY_NS", 0)  # every folder recorded long after it last changed
+    build(project)
+    edit(project / ZH, "占有率第一", "占有率第一（一）")
+    build(project)  # the first site becomes the spare, with the records of its folders checked by this build
+    record = json.loads(next((project / CACHE_DIR / "spare").glob("*.json")).read_bytes())
+    assert record["folders"] and "" in record["folders"] and "zh/articles/valeo-wenling" in record["folders"]
+    listed = _spy_on_listings(monkeypatch)
+    edit(project / ZH, "占有率第一（一）", "占有率第一（二）")
+    report = build(project)
+    assert listed == []  # neither the output folder nor the recycled spare was listed
+    assert 0 < report.written < 20
+    assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("change", ["stray file", "stray folder", "file removed", "file replaced"])
+def test_a_spare_changed_by_hand_is_listed_and_nothing_of_the_change_is_published(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
+    from site_builder import stage
+
+    monkeypatch.setattr(stage, "RACY_NS", 0)
+    build(project)
+    edit(project / ZH, "占有率第一", "占有率第一（一）")
+    build(project)
+    spare = spare_of(project)
+    page = spare / "en/index.html"  # the same in every build: recycled as it is unless the change is seen
+    if change == "stray file":
+        (spare / "zh/articles/valeo-wenling/planted.html").write_text("planted")
+    elif change == "stray folder":
+        (spare / "zh/planted").mkdir()
+    elif change == "file removed":
+        page.unlink()
+    else:  # a new file under the old name: a new inode
+        data = page.read_bytes()
+        page.unlink()
+        page.write_bytes(data.replace(b"</body>", b"<p>planted</p></body>"))
+    listed = _spy_on_listings(monkeypatch)
+    edit(project / ZH, "占有率第一（一）", "占有率第一（二）")
+    build(project)
+    assert any(p.name.startswith(".public.new-") for p in listed), listed  # the recycled spare was listed
+    assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
+    assert not (project / "public/zh/planted").exists()
