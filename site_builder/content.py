@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from site_builder.config import key_line, parse_toml, read_text, symlink_in
 from site_builder.errors import ContentError, Problem
@@ -286,14 +286,25 @@ def load_article(root: Path, zh_path: Path, problems: list[Problem]) -> Article 
     return Article(slug=slug, path=rel, meta=meta, sections=tuple(sections), en=EnglishDoc(en_rel, translations))
 
 
-def _load_memoised(root: Path, path: Path, problems: list[Problem], memo: Memo) -> Article | None:
-    rel = path.relative_to(root).as_posix()
-    en_rel = rel[: -len(".zh.md")] + ".en.md"
-    key = memo.key("article", rel, memo.file(rel), memo.file(en_rel))
-    art = memo.get(key)
+def _memo_key(memo: Memo, rel: str) -> str:
+    """The key of the Chinese file ``rel``'s article: both its files' hashes."""
+    return memo.key("article", rel, memo.file(rel), memo.file(rel[: -len(".zh.md")] + ".en.md"))
+
+
+def _load_memoised(root: Path, path: Path, problems: list[Problem], memo: Memo, kept: Any,
+                   linked: dict[str, str | None]) -> Article | None:
+    """The article of ``path``: ``kept`` (the memo's value) if it still holds, else parsed again.
+
+    ``linked``: the sources already checked for symbolic links in this load (articles share sources).
+    """
     # the source named in the front matter is the one thing outside the two files that is checked
-    if isinstance(art, Article) and symlink_in(root / "content" / art.meta.source, f"content/{art.meta.source}") is None:
-        return art
+    if isinstance(kept, Article):
+        source = kept.meta.source
+        if source not in linked:
+            linked[source] = symlink_in(root / "content" / source, f"content/{source}")
+        if linked[source] is None:
+            return kept
+    key = _memo_key(memo, path.relative_to(root).as_posix())
     before = len(problems)
     art = load_article(root, path, problems)
     if art is not None and len(problems) == before and not any(s.provisional for s in art.sections):
@@ -310,9 +321,18 @@ def load_articles(root: Path, memo: Memo | None = None) -> list[Article]:
     problems: list[Problem] = []
     articles: list[Article] = []
     if folder.is_dir():
-        for path in sorted(folder.iterdir()):
+        paths = sorted(folder.iterdir(), key=lambda p: p.name)  # the order of the paths themselves, found faster
+        kept: dict[str, Any] = {}
+        if memo is not None:
+            keys = {path: _memo_key(memo, f"content/articles/{path.name}") for path in paths
+                    if path.name.endswith(".zh.md")}
+            found = memo.get_many(keys.values())
+            kept = {path.name: found.get(key) for path, key in keys.items()}
+        linked: dict[str, str | None] = {}
+        for path in paths:
             if path.name.endswith(".zh.md"):
-                art = _load_memoised(root, path, problems, memo) if memo is not None else load_article(root, path, problems)
+                art = _load_memoised(root, path, problems, memo, kept.get(path.name), linked) if memo is not None \
+                    else load_article(root, path, problems)
                 if art:
                     articles.append(art)
             elif path.name.endswith(".en.md"):

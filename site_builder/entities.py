@@ -309,13 +309,15 @@ def build_index(linker: Linker, articles: Sequence[Article], memo: Memo | None =
     """
     sections: dict[tuple[str, str], SectionMentions] = {}
     mentions: dict[str, list[tuple[str, str]]] = {}
-    for art in articles:
-        if memo is None:
+    keys = [memo.key("mentions", registry_key, str(linker.link_every_mention), art.path, memo.file(art.path),
+                     memo.file(art.en.path)) for art in articles] if memo is not None else []
+    kept = memo.get_many(keys) if memo is not None else {}
+    for n, art in enumerate(articles):
+        found = kept.get(keys[n]) if memo is not None else None
+        if found is None:
             found = article_mentions(linker, art)
-        else:
-            key = memo.key("mentions", registry_key, str(linker.link_every_mention), art.path, memo.file(art.path),
-                           memo.file(art.en.path))
-            found = memo.get_or_make(key, lambda art=art: article_mentions(linker, art))  # type: ignore[misc]
+            if memo is not None:
+                memo.put(keys[n], found)
         for sm in found:
             linker.remember(sm)
             key = (art.slug, sm.section)

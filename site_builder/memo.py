@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import pickle
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +25,8 @@ from site_builder.deps import digest
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+_BATCH = 500  # keys per query of get_many (SQLite allows 32,766 parameters; smaller batches hold less at once)
 
 
 class Memo:
@@ -84,6 +86,29 @@ class Memo:
         self.hits += 1
         self._used.add(key)
         return value
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        """:meth:`get` of each of ``keys`` (those found), read in a few queries instead of one per key."""
+        unique = list(dict.fromkeys(keys))
+        wanted = [key for key in unique if key in self._stored] if self._db is not None else []
+        found: dict[str, Any] = {}
+        try:
+            for start in range(0, len(wanted), _BATCH):
+                batch = wanted[start:start + _BATCH]
+                rows = self._db.execute(  # type: ignore[union-attr]
+                    f"SELECT key, value FROM memo WHERE key IN ({','.join('?' * len(batch))})", batch)
+                for key, blob in rows:  # one row at a time: never the whole batch's bytes at once
+                    try:
+                        found[key] = pickle.loads(blob)
+                    except Exception:  # a damaged entry is only a miss  # noqa: BLE001
+                        pass
+        except sqlite3.Error as exc:
+            log.debug("parsed content not reused: %s", exc)
+        found = {key: value for key, value in found.items() if value is not None}
+        self.hits += len(found)
+        self.misses += len(unique) - len(found)
+        self._used.update(found)
+        return found
 
     def put(self, key: str, value: Any) -> None:
         """Keep ``value`` (which must not change afterwards): written by :meth:`flush`, at the latest on close."""

@@ -212,7 +212,15 @@ def test_pages_rendered_by_worker_processes_are_the_pages_one_process_renders(pr
     edited.write_text(edited.read_text(encoding="utf-8").replace("。", "！", 1), encoding="utf-8")
     found: list[object] = []
     real_get = memo.Memo.get
+    real_get_many = memo.Memo.get_many
     monkeypatch.setattr(memo.Memo, "get", lambda self, key: found.append(real_get(self, key)) or found[-1])
+
+    def get_many(self: memo.Memo, keys: object) -> dict:
+        values = real_get_many(self, keys)  # type: ignore[arg-type]
+        found.extend(values.values())
+        return values
+
+    monkeypatch.setattr(memo.Memo, "get_many", get_many)
     assert build(project, project / "two", jobs=2).rendered < serial.pages
     # the four other articles (and their mentions, and the registry) come from the cache written above
     assert sum(1 for value in found if value is not None) >= 4 * 2 + 1

@@ -99,3 +99,28 @@ def test_warnings_are_not_cached_away(project: Path, caplog: pytest.LogCaptureFi
     caplog.clear()
     build(project)
     assert any("paragraph has no section id" in r.getMessage() for r in caplog.records)
+
+
+def test_values_read_in_batches_are_the_values_read_one_by_one(tmp_path: Path) -> None:
+    import sqlite3
+
+    from site_builder import memo as memo_module
+    from site_builder.memo import Memo
+
+    path = tmp_path / "parsed.sqlite"
+    first = Memo(path, {}, "code")
+    for n in range(1203):  # more than two batches
+        first.put(f"k{n}", {"n": n})
+    first.close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE memo SET value = ? WHERE key = 'k7'", (b"not a pickle",))
+    memo = Memo(path, {}, "code")
+    keys = [f"k{n}" for n in range(1203)] + ["k5", "absent"]  # a key twice, and one never stored
+    found = memo.get_many(keys)
+    assert found == {f"k{n}": {"n": n} for n in range(1203) if n != 7}  # the damaged entry is a miss
+    assert (memo.hits, memo.misses) == (1202, 2)
+    assert memo_module._BATCH < 1203
+    memo.close()  # keeps what was read, drops what was not (k7 was not: it did not load)
+    again = Memo(path, {}, "code")
+    assert again.get("k1202") == {"n": 1202} and again.get("k7") is None
+    again.close()
