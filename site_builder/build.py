@@ -324,10 +324,11 @@ def build(root: Path, out: str | Path | None = None, *,
     with _no_cycle_collection():
         site = load_site(root, renderer, memo)
         pages = plan_pages(site)
-    # The site's data stays alive until the build ends: the cycle collector need not walk it again (a full
-    # collection of a large site's data costs a fifth of a second, and allocation-heavy steps such as
-    # importing Jinja would set one off).
-    gc.freeze()
+        # The site's data stays alive until the build ends: the cycle collector need not walk it again (a full
+        # collection of a large site's data costs a fifth of a second, and allocation-heavy steps such as
+        # importing Jinja would set one off). Frozen before the collector is back on: everything made while it
+        # was off counts as new, and the first allocation after would have it walk all of that once.
+        gc.freeze()
     try:
         plan = cache.plan(inputs, pages, progress) if cache is not None and inputs is not None else None
         from site_builder import feeds, search
