@@ -113,6 +113,15 @@ def scan(folder: Path, folders: set[str] | None = None) -> dict[str, Stat | None
 #: the file system's clock without its time changing (HFS+ keeps seconds, FAT two): its entries are listed
 #: when it is checked. The window the input files get too (site_builder.deps).
 RACY_NS = 2_000_000_000
+#: The window for a folder whose time is not a whole second: its file system keeps finer times, which the
+#: kernel stamps from a clock that ticks every few milliseconds (a jiffy: 10 ms at most). A file system
+#: that keeps seconds (or two) has its times cut to them, so it always gets :data:`RACY_NS`.
+FINE_RACY_NS = 100_000_000
+
+
+def racy_window(mtime_ns: int) -> int:
+    """How long after a change to a folder stamped ``mtime_ns`` it may change again unseen (see :data:`RACY_NS`)."""
+    return RACY_NS if mtime_ns % 1_000_000_000 == 0 else min(FINE_RACY_NS, RACY_NS)
 
 
 def _at(base: str, rel: str) -> str:
@@ -132,6 +141,8 @@ def folder_records(out: Path, files: Iterable[str]) -> dict[str, list[int]]:
     checking the recorded folders and files (:func:`untouched`) is checking the
     whole output without listing it. Where the count does not hold (Btrfs
     counts 1), nothing is recorded and the output is listed (:func:`scan`).
+    A folder changed within its :func:`racy_window` before it was recorded is
+    marked racy: its entries are listed when it is checked.
     """
     folders = {""}
     for rel in files:
@@ -148,7 +159,7 @@ def folder_records(out: Path, files: Iterable[str]) -> dict[str, list[int]]:
             st = os.lstat(_at(base, folder))
             if not stat.S_ISDIR(st.st_mode) or st.st_nlink != 2 + subfolders[folder]:
                 return {}
-            records[folder] = [st.st_mtime_ns, st.st_ino, int(st.st_mtime_ns >= now - RACY_NS)]
+            records[folder] = [st.st_mtime_ns, st.st_ino, int(st.st_mtime_ns >= now - racy_window(st.st_mtime_ns))]
     except OSError:
         return {}
     return records
@@ -189,10 +200,10 @@ def settled(out: Path, folders: Mapping[str, Any]) -> dict[str, Any] | None:
 
     Call right after :func:`untouched` found the output as recorded (so the racy
     folders were listed). A folder unchanged since then whose last change is now
-    older than :data:`RACY_NS` cannot change again without its time changing.
+    older than its :func:`racy_window` cannot change again without its time changing.
     """
     base = str(out)
-    limit = time.time_ns() - RACY_NS
+    now = time.time_ns()
     out_folders = dict(folders)
     for folder, rec in folders.items():
         if rec[2]:
@@ -200,7 +211,7 @@ def settled(out: Path, folders: Mapping[str, Any]) -> dict[str, Any] | None:
                 st = os.lstat(_at(base, folder))
             except OSError:
                 return None
-            if (st.st_mtime_ns, st.st_ino) == (rec[0], rec[1]) and st.st_mtime_ns < limit:
+            if (st.st_mtime_ns, st.st_ino) == (rec[0], rec[1]) and st.st_mtime_ns < now - racy_window(st.st_mtime_ns):
                 out_folders[folder] = [rec[0], rec[1], 0]
     return out_folders if out_folders != dict(folders) else None
 

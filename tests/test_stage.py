@@ -179,6 +179,7 @@ def test_a_folder_changed_just_before_it_was_recorded_is_listed(tmp_path: Path,
     out, files = _output(tmp_path)
     os.utime(out / "static", ns=(0, 0))  # long ago
     monkeypatch.setattr(stage, "RACY_NS", 3600 * 10**9)  # "just before": within the hour, however slow the machine
+    monkeypatch.setattr(stage, "FINE_RACY_NS", 3600 * 10**9)
     folders = folder_records(out, files)
     assert folders["zh/articles/a"][2] == 1 and folders["static"][2] == 0
     st = (out / "zh/articles/a").stat()
@@ -187,6 +188,26 @@ def test_a_folder_changed_just_before_it_was_recorded_is_listed(tmp_path: Path,
     assert not untouched(out, files, folders)
     assert untouched(out, {**files, "zh/articles/a/stray.html": list(scan(out)["zh/articles/a/stray.html"])},
                      folders)
+
+
+def test_the_racy_window_is_the_file_systems_clock(tmp_path: Path) -> None:
+    """Times in whole seconds (HFS+, FAT, or any file system that keeps no finer) get two seconds; finer
+    times a tenth of a second, many ticks of the kernel's clock."""
+    import time
+
+    from site_builder.stage import FINE_RACY_NS, RACY_NS, folder_records, racy_window
+
+    assert racy_window(1_700_000_000 * 10**9) == RACY_NS == 2 * 10**9
+    assert racy_window(1_700_000_000 * 10**9 + 4_000_000) == FINE_RACY_NS == 10**8
+    out, files = _output(tmp_path)
+    now = time.time_ns()
+    half_a_second_ago = now - 500_000_000
+    whole = half_a_second_ago - half_a_second_ago % 10**9  # a whole second, at most 1.5 s ago
+    os.utime(out / "static", ns=(now, whole))
+    os.utime(out / "zh/articles/a", ns=(now, half_a_second_ago if half_a_second_ago % 10**9 else half_a_second_ago + 1))
+    folders = folder_records(out, files)
+    assert folders["static"][2] == 1  # a whole second, within two of now: listed when checked
+    assert folders["zh/articles/a"][2] == 0  # half a second ago on a clock that keeps nanoseconds: settled
 
 
 def test_an_output_with_a_folder_no_record_names_is_listed_instead(tmp_path: Path) -> None:
@@ -232,6 +253,7 @@ def test_folders_listed_because_they_had_just_changed_are_settled_by_the_next_ch
         return json.loads(next((project / CACHE_DIR / "builds").glob("*.json")).read_bytes())["folders"]
 
     monkeypatch.setattr(stage, "RACY_NS", 3600 * 10**9)  # every folder changed "just now"
+    monkeypatch.setattr(stage, "FINE_RACY_NS", 3600 * 10**9)
     build(project)
     assert all(racy for _m, _i, racy in folders().values())
     assert build(project).written == 0  # listed, and still too recent to settle
