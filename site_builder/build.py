@@ -336,17 +336,22 @@ def build(root: Path, out: str | Path | None = None, *,
         gate_warnings: list[Problem] = []
         # Files go to a hidden staging folder as they are made; the output folder changes only at commit().
         made_early: list[dict[str, bytes]] = []
+        # feeds and sitemap made from the same as last time stay as they are (an edit rarely changes them)
+        kept = sorted(rel for rel, deps in feeds.site_file_deps(site, pages).items()
+                      if plan.kept_file(rel, deps)) if plan is not None else []
 
         def idle() -> None:  # while worker processes render: what needs no rendered page
             if memo is not None:
                 memo.flush()
-            made_early.append(feeds.site_files(site, pages))
+            made_early.append(feeds.site_files(site, pages, skip=kept))
 
         with cache.stage() if cache is not None else Stage(out_dir) as stage:
             render_all(root, site, pages, plan, stage, jobs, idle)
             for rel, data in static_files(root).items():
                 stage.put(rel, data)
-            for rel, data in (made_early[0] if made_early else feeds.site_files(site, pages)).items():
+            for rel in kept:
+                stage.keep(rel)
+            for rel, data in (made_early[0] if made_early else feeds.site_files(site, pages, skip=kept)).items():
                 stage.put(rel, data)
             for rel, data in search.index_files(root, stage.mapping()).items():
                 stage.put(rel, data)

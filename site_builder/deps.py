@@ -388,15 +388,19 @@ class RenderPlan:
         """Hash of everything ``page`` is made from, or None if its deps are unknown (render it always)."""
         if not page.deps:
             return None
+        return self._fingerprint(page.path, page.deps, page.template, page.lang, page.counterpart or "",
+                                 self.templates.closure(page.template))
+
+    def _fingerprint(self, path: str, deps: Sequence[str], *parts: str) -> str | None:
+        """What every page sees, ``path``, ``parts`` and the hash of each of ``deps`` (None: a key not known)."""
         keys = []
-        for key in page.deps:
+        for key in deps:
             h = self.inputs.key(key)
             if h is None:
-                log.debug("%s: unknown dependency %r, rendered on every build", page.path, key)
+                log.debug("%s: unknown dependency %r, made on every build", path, key)
                 return None
             keys.append(f"{key}\0{h}")
-        return digest(self.inputs.shared, self.page_set, page.path, page.template, page.lang, page.counterpart or "",
-                      self.templates.closure(page.template), *keys)
+        return digest(self.inputs.shared, self.page_set, path, *parts, *keys)
 
     def prepare(self, env: jinja2.Environment) -> None:
         keep_compiled_templates(env, self.cache_dir)
@@ -404,12 +408,7 @@ class RenderPlan:
     def reusable(self, page: Any) -> bool:
         """True if nothing ``page`` is made from changed and its last output is still in the folder, untouched."""
         fp = self.fingerprint(page)
-        keep = False
-        if fp is not None:
-            self.fingerprints[page.path] = fp
-            recorded = self.old.outputs.get(page.path)
-            if self.old.pages.get(page.path) == fp and recorded is not None:
-                keep = self._stat(page.path) == recorded.stat
+        keep = fp is not None and self._still(page.path, fp)
         if keep:
             self.skipped += 1
         else:
@@ -417,6 +416,18 @@ class RenderPlan:
         if self.progress is not None:
             self.progress("rendering pages", self.rendered + self.skipped, self.total)
         return keep
+
+    def kept_file(self, path: str, deps: Sequence[str]) -> bool:
+        """True if a file made without a template (a feed, the sitemap) from what every page sees and ``deps``
+        (``Page.deps`` keys) is still in the folder as the last build made it from the same."""
+        fp = self._fingerprint(path, deps, "file")
+        return fp is not None and self._still(path, fp)
+
+    def _still(self, path: str, fp: str) -> bool:
+        """Record ``fp`` for ``path``; True if the last build made ``path`` from the same and the file is untouched."""
+        self.fingerprints[path] = fp
+        recorded = self.old.outputs.get(path)
+        return self.old.pages.get(path) == fp and recorded is not None and self._stat(path) == recorded.stat
 
     def _stat(self, rel: str) -> Stat | None:
         if self.live is not None:

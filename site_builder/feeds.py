@@ -7,13 +7,16 @@ be valid; they are left out and the build warns once.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import re
+from collections.abc import Callable, Container
 from datetime import date
 
 from site_builder import urls
 from site_builder.config import SiteConfig
+from site_builder.deps import digest
 from site_builder.i18n import ui
 from site_builder.markdown import plain_text
 from site_builder.model import Article
@@ -66,11 +69,16 @@ def _article_html(site: SiteData, article: Article, lang: str) -> str:
     return "\n".join(parts)
 
 
+def newest(articles: list[Article]) -> list[Article]:
+    """The :data:`FEED_ENTRIES` newest articles, newest first (ties keep the listing order)."""
+    return sorted(articles, key=lambda a: a.meta.date, reverse=True)[:FEED_ENTRIES]
+
+
 def atom_feed(site: SiteData, lang: str) -> bytes:
     """The Atom feed of the :data:`FEED_ENTRIES` newest articles in ``lang``, newest first (ties keep the listing order)."""
     base = site.config.base_url
     t = ui(lang)
-    articles = sorted(site.articles, key=lambda a: a.meta.date, reverse=True)[:FEED_ENTRIES]
+    articles = newest(site.articles)
     updated = max((a.meta.date for a in articles), default=date(2022, 2, 9))
     home = urls.absolute(base, urls.home_path(lang))
     out = ['<?xml version="1.0" encoding="utf-8"?>',
@@ -130,13 +138,34 @@ def robots(config: SiteConfig) -> bytes:
     return f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(config.base_url, 'sitemap.xml')}\n".encode()
 
 
-def site_files(site: SiteData, pages: list[Page]) -> dict[str, bytes]:
-    """Feeds (one per language), sitemap.xml and robots.txt, by output path; empty without an absolute base_url."""
+def site_files(site: SiteData, pages: list[Page], skip: Container[str] = ()) -> dict[str, bytes]:
+    """Feeds (one per language), sitemap.xml and robots.txt, by output path; empty without an absolute base_url.
+
+    ``skip``: paths not to make (the build keeps them as the last build made them: :func:`site_file_deps`).
+    """
     if not has_absolute_base(site.config):
         log.warning("content/site.toml: warning: base_url %r has no scheme and host; sitemap.xml and the Atom feeds "
                     "need absolute URLs and were not written", site.config.base_url)
         return {}
-    files = {feed_path(lang): atom_feed(site, lang) for lang in LANGS}
-    files["sitemap.xml"] = sitemap(site.config, pages)
-    files["robots.txt"] = robots(site.config)
-    return files
+    makers: dict[str, Callable[[], bytes]] = {feed_path(lang): functools.partial(atom_feed, site, lang) for lang in LANGS}
+    makers["sitemap.xml"] = functools.partial(sitemap, site.config, pages)
+    makers["robots.txt"] = functools.partial(robots, site.config)
+    return {path: make() for path, make in makers.items() if path not in skip}
+
+
+def site_file_deps(site: SiteData, pages: list[Page]) -> dict[str, tuple[str, ...]]:
+    """What each file :func:`site_files` makes is made from, as ``Page.deps`` keys (:mod:`site_builder.deps`),
+    besides what every page is made from (the code, site.toml, the registry and data, the list of pages).
+
+    A feed: which articles are the newest, in order, and their files. The sitemap: each page's path,
+    language and counterpart.
+    """
+    if not has_absolute_base(site.config):
+        return {}
+    feed = newest(site.articles)
+    feed_deps = (f"hash:{digest(*(a.slug for a in feed))}", *(f"article:{a.slug}" for a in feed))
+    deps = {feed_path(lang): (f"hash:{digest(lang)}", *feed_deps) for lang in LANGS}
+    listed = digest(*(part for p in pages for part in (p.path, p.lang, p.counterpart or "")))
+    deps["sitemap.xml"] = (f"hash:{listed}",)
+    deps["robots.txt"] = ("config",)
+    return deps

@@ -218,3 +218,88 @@ def test_feed_escaping_is_what_the_standard_librarys_xml_helpers_give() -> None:
 
     same()
     assert feeds.quoteattr('a"b') == "'a\"b'" and feeds.quoteattr("a\"b'c") == '"a&quot;b\'c"'
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The feeds and sitemaps a build makes (rather than keeps from its last output)."""
+    from site_builder import feeds
+
+    calls: list[str] = []
+    real_feed, real_sitemap = feeds.atom_feed, feeds.sitemap
+
+    def atom_feed(site: object, lang: str) -> bytes:
+        calls.append(f"feed-{lang}")
+        return real_feed(site, lang)  # type: ignore[arg-type]
+
+    def sitemap(config: object, pages: list) -> bytes:
+        calls.append("sitemap")
+        return real_sitemap(config, pages)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feeds, "atom_feed", atom_feed)
+    monkeypatch.setattr(feeds, "sitemap", sitemap)
+    monkeypatch.setattr(feeds, "FEED_ENTRIES", 2)  # so that an article can be outside the feeds
+    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", "/nonexistent/pagefind")
+    return calls
+
+
+def test_feeds_and_sitemap_are_made_again_only_when_what_they_show_changed(project: Path, tmp_path: Path,
+                                                                           made: list[str]) -> None:
+    from .test_incremental import clean_build, edit, site_files
+
+    out = project / "public"
+    build(project)
+    assert sorted(made) == ["feed-en", "feed-zh", "sitemap"]
+    feed = ET.parse(out / "zh/feed.xml").getroot()
+    in_feed = {e.findtext(f"{ATOM}id").rstrip("/").rsplit("/", 1)[-1] for e in feed.iter(f"{ATOM}entry")}
+    assert len(in_feed) == 2
+    outside = next(slug for slug in SLUGS if slug not in in_feed)
+    inside = sorted(in_feed)[0]
+
+    made.clear()
+    edit(project / f"content/articles/{outside}.zh.md", "。", "！")
+    build(project)
+    assert made == []  # neither the feeds nor the sitemap show anything of that article's text
+    assert site_files(out) == clean_build(project, tmp_path / "clean")
+
+    made.clear()
+    edit(project / f"content/articles/{inside}.zh.md", "。", "！")
+    build(project)
+    assert sorted(made) == ["feed-en", "feed-zh"]  # the feeds carry its text; the sitemap only its address
+    assert site_files(out) == clean_build(project, tmp_path / "clean")
+
+    made.clear()
+    sitemap = out / "sitemap.xml"
+    sitemap.write_bytes(sitemap.read_bytes().replace(b"</urlset>", b"<!-- by hand --></urlset>"))
+    build(project)
+    assert made == ["sitemap"]  # not as the last build left it: made again
+    assert site_files(out) == clean_build(project, tmp_path / "clean")
+
+    made.clear()
+    (project / f"content/articles/{outside}.zh.md").unlink()  # fewer pages: what every page sees changed
+    (project / f"content/articles/{outside}.en.md").unlink(missing_ok=True)
+    build(project)
+    assert sorted(made) == ["feed-en", "feed-zh", "sitemap"]
+    assert site_files(out) == clean_build(project, tmp_path / "clean")
+
+
+def test_a_feed_follows_an_article_that_becomes_one_of_the_newest(project: Path, tmp_path: Path,
+                                                                   made: list[str]) -> None:
+    from .test_incremental import clean_build, site_files
+
+    out = project / "public"
+    build(project)
+    feed = ET.parse(out / "en/feed.xml").getroot()
+    in_feed = {e.findtext(f"{ATOM}id").rstrip("/").rsplit("/", 1)[-1] for e in feed.iter(f"{ATOM}entry")}
+    outside = next(slug for slug in SLUGS if slug not in in_feed)
+    path = project / f"content/articles/{outside}.zh.md"
+    text = path.read_text(encoding="utf-8")
+    date = re.search(r"(?m)^date = (\S+)$", text)
+    assert date is not None, text[:300]
+    path.write_text(text.replace(date.group(0), "date = 2022-02-10", 1), encoding="utf-8")  # newer than the rest
+    made.clear()
+    build(project)
+    assert "feed-en" in made and "feed-zh" in made
+    feed = ET.parse(out / "en/feed.xml").getroot()
+    assert outside in feed.find(f"{ATOM}entry").findtext(f"{ATOM}id")  # type: ignore[union-attr]
+    assert site_files(out) == clean_build(project, tmp_path / "clean")
