@@ -317,7 +317,7 @@ def build_index(linker: Linker, articles: Sequence[Article], memo: Memo | None =
         if found is None:
             found = article_mentions(linker, art)
             if memo is not None:
-                memo.put(keys[n], found)
+                memo.put(keys[n], found)  # kept for the next build
         for sm in found:
             linker.remember(sm)
             key = (art.slug, sm.section)

@@ -164,7 +164,7 @@ def site_file_deps(site: SiteData, pages: list[Page]) -> dict[str, tuple[str, ..
         return {}
     feed = newest(site.articles)
     feed_deps = (f"hash:{digest(*(a.slug for a in feed))}", *(f"article:{a.slug}" for a in feed))
-    deps = {feed_path(lang): (f"hash:{digest(lang)}", *feed_deps) for lang in LANGS}
+    deps = {feed_path(lang): feed_deps for lang in LANGS}  # (a file's fingerprint has its path, so its language)
     listed = digest(*(part for p in pages for part in (p.path, p.lang, p.counterpart or "")))
     deps["sitemap.xml"] = (f"hash:{listed}",)
     deps["robots.txt"] = ("config",)
