@@ -27,6 +27,9 @@ Lektor's idea, with contents hashed rather than mtimes compared:
   ==================  =====================================================
 
   A page without deps, or naming any other key, is rendered on every build.
+  Files made without a template (the feeds, the sitemap) get fingerprints the
+  same way (:meth:`RenderPlan.kept_file`, with deps from
+  :func:`site_builder.feeds.site_file_deps`).
 * The manifest (``.site-builder-cache/builds/<output>.json``) keeps each page's
   fingerprint and a :class:`site_builder.stage.Record` (size, mtime, inode,
   content digest) of every output file as written. A page whose fingerprint is
