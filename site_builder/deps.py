@@ -480,19 +480,18 @@ class BuildCache:
                 log.debug("input hashes not kept: %s", exc)
         return inputs
 
-    @property
-    def live(self) -> dict[str, Stat | None]:
-        """The output folder as this build found it (as recorded, if a stat of each recorded folder and file
-        shows it untouched: no listing then)."""
-        return self._live[0]
+    @functools.cached_property
+    def output_untouched(self) -> bool:
+        """True if a stat of each recorded folder and file shows the output as the last build left it (no listing;
+        False without folder records: see :func:`site_builder.stage.folder_records`)."""
+        return bool(self.old.folders) and untouched(self.out, self.old.raw_outputs, self.old.folders)
 
     @functools.cached_property
-    def _live(self) -> tuple[dict[str, Stat | None], dict[str, Any]]:
-        """:attr:`live`, and the records of the output's folders if it was checked with them ({} if listed)."""
-        recorded = self.old.raw_outputs
-        if self.old.folders and untouched(self.out, recorded, self.old.folders):
-            return {rel: (rec[0], rec[1], rec[2]) for rel, rec in recorded.items()}, self.old.folders
-        return scan(self.out), {}
+    def live(self) -> dict[str, Stat | None]:
+        """The output folder as this build found it (as recorded when :attr:`output_untouched`, else listed)."""
+        if self.output_untouched:
+            return {rel: (rec[0], rec[1], rec[2]) for rel, rec in self.old.raw_outputs.items()}
+        return scan(self.out)
 
     def _forget_gone_folders(self, keep: int = 8) -> None:
         """Drop the manifests of output folders that no longer exist (builds into temporary folders)."""
@@ -528,13 +527,12 @@ class BuildCache:
         """True if the last build into this folder had these exact inputs and its output is untouched."""
         if not self.old.fingerprint or self.old.fingerprint != inputs.fingerprint or (gated and not self.old.checked):
             return False
-        recorded = self.old.raw_outputs  # the records as read: no objects made for this check
         if self.old.folders:  # a stat of every folder and file, no listing (see stage.folder_records)
-            if not untouched(self.out, recorded, self.old.folders):
+            if not self.output_untouched:
                 return False
             self._settle_folders()
             return True
-        live = self.live
+        recorded, live = self.old.raw_outputs, self.live
         return self.out.is_dir() and live.keys() == recorded.keys() and \
             all(isinstance(rec, list) and live[rel] == tuple(rec[:3]) for rel, rec in recorded.items())
 
@@ -566,7 +564,8 @@ class BuildCache:
 
     def stage(self) -> Stage:
         """Where this build puts its files: recycles the spare, and checks files against the records."""
-        return Stage(self.out, self.old.outputs, self.live, self.spare(), self.spare_home, self._live[1])
+        return Stage(self.out, self.old.outputs, self.live, self.spare(), self.spare_home,
+                     self.old.folders if self.output_untouched else None)
 
     def memo(self, inputs: Inputs) -> Memo:
         """Content parsed by earlier builds (articles, registry, mentions), by the hashes of its files."""

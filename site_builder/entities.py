@@ -310,14 +310,14 @@ def build_index(linker: Linker, articles: Sequence[Article], memo: Memo | None =
     sections: dict[tuple[str, str], SectionMentions] = {}
     mentions: dict[str, list[tuple[str, str]]] = {}
     keys = [memo.key("mentions", registry_key, str(linker.link_every_mention), art.path, memo.file(art.path),
-                     memo.file(art.en.path)) for art in articles] if memo is not None else []
+                     memo.file(art.en.path)) if memo is not None else "" for art in articles]
     kept = memo.get_many(keys) if memo is not None else {}
-    for n, art in enumerate(articles):
-        found = kept.get(keys[n]) if memo is not None else None
+    for art, key in zip(articles, keys, strict=True):
+        found = kept.get(key)
         if found is None:
             found = article_mentions(linker, art)
             if memo is not None:
-                memo.put(keys[n], found)  # kept for the next build
+                memo.put(key, found)  # kept for the next build
         for sm in found:
             linker.remember(sm)
             key = (art.slug, sm.section)

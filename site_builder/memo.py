@@ -73,22 +73,14 @@ class Memo:
         return digest(self.code, *parts)
 
     def get(self, key: str) -> Any | None:
-        # read one value at a time: a build holds the values it uses, never the whole file's bytes
-        try:
-            row = self._db.execute("SELECT value FROM memo WHERE key = ?", (key,)).fetchone() \
-                if self._db is not None and key in self._stored else None
-            value = pickle.loads(row[0]) if row is not None else None
-        except Exception:  # a damaged entry is only a miss  # noqa: BLE001
-            value = None
-        if value is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        self._used.add(key)
-        return value
+        """The value kept under ``key`` (None: none, or a damaged one)."""
+        return self.get_many((key,)).get(key)
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
-        """:meth:`get` of each of ``keys`` (those found), read in a few queries instead of one per key."""
+        """The values kept under ``keys`` (those found), read in a few queries instead of one per key.
+
+        Read one row at a time: a build holds the values it uses, never the whole file's bytes.
+        """
         unique = list(dict.fromkeys(keys))
         wanted = [key for key in unique if key in self._stored] if self._db is not None else []
         found: dict[str, Any] = {}

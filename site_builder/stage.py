@@ -146,10 +146,10 @@ def folder_records(out: Path, files: Iterable[str]) -> dict[str, list[int]]:
     """
     folders = {""}
     for rel in files:
-        folder = rel.rpartition("/")[0]
-        while folder and folder not in folders:
+        for folder in _parents(rel):
+            if folder in folders:
+                break  # and so are the folders it is in
             folders.add(folder)
-            folder = folder.rpartition("/")[0]
     subfolders = Counter(f.rpartition("/")[0] for f in folders if f)
     base = str(out)
     now = time.time_ns()
@@ -545,10 +545,8 @@ def _parents(rel: str) -> Iterator[str]:
 
 def _prune(root: Path, rel: str) -> None:
     """Remove the folders of ``rel`` that are now empty."""
-    folder = rel.rpartition("/")[0]
-    while folder:
+    for folder in _parents(rel):
         try:
             os.rmdir(root / folder)
         except OSError:
             return
-        folder = folder.rpartition("/")[0]
