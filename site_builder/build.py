@@ -309,19 +309,28 @@ def build(root: Path, out: str | Path | None = None, *,
     :mod:`site_builder.preview`). A build that finds nothing changed tells it nothing: what it holds is current.
     """
     start = time.perf_counter()
-    out_dir = load_config(root).output_dir(out)
+    config = load_config(root)
+    out_dir = config.output_dir(out)
     cache = BuildCache(root, out_dir) if incremental else None
     inputs = cache.scan() if cache is not None else None
     if cache is not None and inputs is not None and cache.up_to_date(inputs, gated=gate is not None):
         return BuildReport(pages=cache.old.page_count, unchanged=len(cache.old.raw_outputs), skipped=cache.old.page_count,
                            seconds=time.perf_counter() - start, output=str(out_dir))
+    if cache is not None and inputs is not None and gate is None and keeper is None:
+        from site_builder import narrow  # an edit inside articles: only their pages (see site_builder.narrow)
+
+        done = narrow.rebuild(root, cache, inputs, config, start)
+        if done is not None:
+            return done
     if keeper is not None:
         keeper.drop()  # never two sites in memory
     if progress is not None:
         progress("reading content", 0, 0)
     renderer = cache.renderer(inputs) if cache is not None and inputs is not None else None
     memo = cache.memo(inputs) if cache is not None and inputs is not None else None
-    with _no_cycle_collection():
+    from site_builder.narrow import warnings_caught
+
+    with _no_cycle_collection(), warnings_caught() as warned:
         site = load_site(root, renderer, memo)
         pages = plan_pages(site)
         # The site's data stays alive until the build ends: the cycle collector need not walk it again (a full
@@ -364,7 +373,10 @@ def build(root: Path, out: str | Path | None = None, *,
                 progress("writing", 0, 0)
             report: WriteReport = stage.commit()
         if cache is not None and inputs is not None:
-            cache.save(inputs, plan, renderer, len(pages), checked=gate is not None, stage=stage)
+            from site_builder import narrow
+
+            record = narrow.record(root, site, pages, inputs, plan, clean=not warned) if plan is not None else None
+            cache.save(inputs, plan, renderer, len(pages), checked=gate is not None, stage=stage, narrow=record)
         if memo is not None:
             memo.close()
         if keeper is not None:

@@ -288,7 +288,17 @@ def load_article(root: Path, zh_path: Path, problems: list[Problem]) -> Article 
 
 def _memo_key(memo: Memo, rel: str) -> str:
     """The key of the Chinese file ``rel``'s article: both its files' hashes."""
-    return memo.key("article", rel, memo.file(rel), memo.file(rel[: -len(".zh.md")] + ".en.md"))
+    return article_key(memo, rel, memo.file(rel), memo.file(english_file(rel)))
+
+
+def article_key(memo: Memo, rel: str, zh_hash: str, en_hash: str) -> str:
+    """The memo key of the article of the Chinese file ``rel`` when its files hash as given."""
+    return memo.key("article", rel, zh_hash, en_hash)
+
+
+def english_file(rel: str) -> str:
+    """The English file of the Chinese file ``rel``."""
+    return rel[: -len(".zh.md")] + ".en.md"
 
 
 def _load_memoised(root: Path, path: Path, problems: list[Problem], memo: Memo, kept: Any,

@@ -338,6 +338,7 @@ class Manifest:
     raw_outputs: dict[str, Any] = field(default_factory=dict)  # output path -> Record.to_json()
     templates: dict[str, Any] = field(default_factory=dict)  # see TemplateDeps.record
     folders: dict[str, Any] = field(default_factory=dict)  # see site_builder.stage.folder_records
+    narrow: dict[str, Any] = field(default_factory=dict)  # see site_builder.narrow.record
 
     @functools.cached_property
     def outputs(self) -> dict[str, Record]:
@@ -373,7 +374,7 @@ class RenderPlan:
 
     def __init__(self, inputs: Inputs, templates: TemplateDeps, old: Manifest, out: Path, pages: Sequence[Any],
                  progress: ProgressFn | None = None, cache_dir: Path = Path(CACHE_DIR),
-                 live: Mapping[str, Stat | None] | None = None) -> None:
+                 live: Mapping[str, Stat | None] | None = None, page_set: str | None = None) -> None:
         self.inputs = inputs
         self.live = live  # the output folder as this build found it (scan); None: look at each file
         self.cache_dir = cache_dir
@@ -382,7 +383,8 @@ class RenderPlan:
         self.out = out
         self.progress = progress
         self.total = len(pages)
-        self.page_set = digest(*sorted(p.path for p in pages))
+        # the list of every page's path (which the navigation reads); given when ``pages`` are not all of them
+        self.page_set = page_set if page_set is not None else digest(*sorted(p.path for p in pages))
         self.fingerprints: dict[str, str] = {}
         self.rendered = 0
         self.skipped = 0
@@ -512,6 +514,11 @@ class BuildCache:
             return None
         return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
+    def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest of the last build into this folder as stored (None: none, or not of this folder)."""
+        data = self._read_json(self.manifest_path)
+        return data if data is not None and data.get("out") == str(self.out) else None
+
     def _load_manifest(self) -> Manifest:
         data = self._read_json(self.manifest_path)
         if data is None or data.get("out") != str(self.out):
@@ -519,7 +526,7 @@ class BuildCache:
         try:
             return Manifest(str(data["fingerprint"]), bool(data["checked"]), int(data["page_count"]),
                             dict(data["pages"]), dict(data["outputs"]), dict(data["templates"]),
-                            dict(data.get("folders") or {}))
+                            dict(data.get("folders") or {}), dict(data.get("narrow") or {}))
         except (KeyError, TypeError, ValueError):
             return Manifest()
 
@@ -585,7 +592,7 @@ class BuildCache:
         return RenderPlan(inputs, templates, self.old, self.out, pages, progress, self.dir, self.live)
 
     def save(self, inputs: Inputs, plan: RenderPlan | None, renderer: CachingRenderer | None, page_count: int,
-             checked: bool, stage: Stage | None = None) -> None:
+             checked: bool, stage: Stage | None = None, narrow: Mapping[str, Any] | None = None) -> None:
         """Record a successful build (call after the output was committed). Never fails the build."""
         try:
             outputs = stage.files if stage is not None else {
@@ -594,7 +601,7 @@ class BuildCache:
                         "page_count": page_count, "pages": plan.fingerprints if plan else {},
                         "outputs": {rel: rec.to_json() for rel, rec in outputs.items()},
                         "templates": plan.templates.record() if plan else {},
-                        "folders": folder_records(self.out, outputs)}
+                        "folders": folder_records(self.out, outputs), "narrow": narrow or {}}
             spare = stage.new_spare or stage.spare if stage is not None else None
             if spare is None:
                 self.spare_path.unlink(missing_ok=True)

@@ -309,8 +309,8 @@ def build_index(linker: Linker, articles: Sequence[Article], memo: Memo | None =
     """
     sections: dict[tuple[str, str], SectionMentions] = {}
     mentions: dict[str, list[tuple[str, str]]] = {}
-    keys = [memo.key("mentions", registry_key, str(linker.link_every_mention), art.path, memo.file(art.path),
-                     memo.file(art.en.path)) if memo is not None else "" for art in articles]
+    keys = [mentions_key(memo, registry_key, linker.link_every_mention, art.path, memo.file(art.path),
+                         memo.file(art.en.path)) if memo is not None else "" for art in articles]
     kept = memo.get_many(keys) if memo is not None else {}
     for art, key in zip(articles, keys, strict=True):
         found = kept.get(key)
@@ -325,6 +325,11 @@ def build_index(linker: Linker, articles: Sequence[Article], memo: Memo | None =
             for eid in sm.entities():
                 mentions.setdefault(eid, []).append(key)
     return MentionIndex(sections, mentions)
+
+
+def mentions_key(memo: Memo, registry_key: str, every: bool, rel: str, zh_hash: str, en_hash: str) -> str:
+    """The memo key of the mentions in the article of the Chinese file ``rel`` when its files hash as given."""
+    return memo.key("mentions", registry_key, str(every), rel, zh_hash, en_hash)
 
 
 def article_mentions(linker: Linker, art: Article) -> tuple[SectionMentions, ...]:

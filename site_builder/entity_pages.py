@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,9 +63,14 @@ def attach(root: Path, site: SiteData, memo: Memo | None = None) -> None:
         for h in hubs
     ]
     site.extras["entities_index"] = {lang: entities_index_path(lang) for lang in LANGS}
-    # bylines name a registered reporter as the registry does and link to their page (views.byline_view)
-    site.extras["people"] = {name: {"id": e.id, "en": e.en, "url": {lang: entity_path(lang, e.id) for lang in LANGS}}
-                             for e in data.registry.entities if e.type == "person" for name in (e.zh, *e.zh_aliases)}
+    site.extras["people"] = people(data.registry.entities)
+
+
+def people(entities: Iterable[Entity]) -> dict[str, dict[str, Any]]:
+    """``extras['people']``: bylines name a registered reporter as the registry does and link to their page
+    (:func:`site_builder.views.byline_view`)."""
+    return {name: {"id": e.id, "en": e.en, "url": {lang: entity_path(lang, e.id) for lang in LANGS}}
+            for e in entities if e.type == "person" for name in (e.zh, *e.zh_aliases)}
 
 
 def _data(site: SiteData) -> EntityData | None:

@@ -132,13 +132,16 @@ class Memo:
             self.put(key, value)
         return value
 
-    def close(self) -> None:
-        """Keep what was put, drop the values this build did not use. Never fails the build."""
+    def close(self, prune: bool = True) -> None:
+        """Keep what was put and (with ``prune``) drop the values this build did not use. Never fails the build.
+
+        A build that did not load the whole site (:mod:`site_builder.narrow`) keeps everything.
+        """
         self.flush()
         if self._db is None:
             return
         try:
-            stale = [(k,) for k in self._stored - self._used]
+            stale = [(k,) for k in self._stored - self._used] if prune else []
             if stale:
                 self._db.executemany("DELETE FROM memo WHERE key = ?", stale)
             self._db.commit()

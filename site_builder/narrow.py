@@ -1,0 +1,347 @@
+"""Narrow rebuilds: an edit that stays inside its articles, without loading the rest of the site.
+
+A full build (:func:`site_builder.build.build`) loads every article, the
+registry and every mention, lists every page and fingerprints it, even when an
+editor changed one sentence: on a large site that costs more than the pages it
+then renders. Most edits change nothing that any other page shows. This module
+recognises them and renders only the edited articles' own pages, from the
+edited files and the parse cache, and writes the files that changed into the
+output folder in place of the old ones.
+
+What the rest of the site reads of an article (its *outward* part,
+:func:`outward`): what the listings, feeds and hubs show of it
+(:func:`site_builder.pages.summary_digest`: the front matter, the first section,
+their translations), its section ids in order (paragraph numbers), the entities
+each section mentions (every mention is linked from its entity's page), and in
+full, the *exposed* sections: those an entity page or a hub quotes (the first
+:data:`~site_builder.entity_pages.QUOTE_LIMIT` mentions of each entity), and
+those any other file under ``content/`` names (hub sources, home page figures).
+A full build records which sections are exposed and the file hashes of every
+article (:func:`record`, kept in the build manifest).
+
+A build is narrow (:func:`rebuild`) when all of these hold, and otherwise the
+full build runs as before:
+
+* the last build into the folder was a full or narrow build of this code with
+  a record, its content logged no warning, and every page had known inputs;
+* since then only article files changed, none was added or removed, and the
+  output folder is as that build left it;
+* no search index is made (Pagefind indexes the whole site);
+* each edited article parses without a problem or a warning, is not in the
+  feeds, and its outward part, computed from the same code on the article as
+  it was (kept in the parse cache) and as it is, did not change.
+
+Then every other page is what a full build would make of it, because it reads
+nothing else of the edited articles; the edited articles' pages are rendered as
+a full build renders them (same generators, contexts and templates), their
+fingerprints recorded as a full build records them, and files whose bytes
+changed are replaced one by one with a rename (each file whole at every moment;
+an interrupted build leaves files that do not match the manifest, which the
+next build notices and redoes). ``tests/test_narrow.py`` compares narrow
+rebuilds with full builds of the same content, byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from site_builder.config import SiteConfig
+from site_builder.deps import _ARTICLE, CONFIG, BuildCache, Inputs, digest
+from site_builder.output import atomic_write, lock_folder, recover
+from site_builder.stage import Record, content_digest, racy_window, stat_of
+
+if TYPE_CHECKING:
+    from site_builder.build import BuildReport
+    from site_builder.deps import RenderPlan
+    from site_builder.entities import SectionMentions
+    from site_builder.memo import Memo
+    from site_builder.model import Article
+    from site_builder.pages import Page, SiteData
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+#: More edited articles than this: a full build (it costs about the same, and stays the one proven path).
+MAX_ARTICLES = 20
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+
+
+# -- what a full build records ---------------------------------------------------------------
+
+
+def outward(article: Article, mentions: Sequence[SectionMentions], exposed: Collection[str]) -> str:
+    """A digest of what pages other than the article's own read of it (see the module docs)."""
+    from site_builder.pages import summary_digest
+
+    by_id = {sm.section: sm for sm in mentions}
+    parts = [summary_digest(article)]
+    for sec in article.sections:
+        sm = by_id.get(sec.id)
+        parts += [sec.id, " ".join(sorted(set(sm.entities()))) if sm is not None else "\0"]
+        if sec.id in exposed:
+            tr = article.en.translations.get(sec.id)
+            parts += [sec.text, str(sec.provisional), repr(sm),
+                      repr(None if tr is None else (tr.text, tr.status, tr.zh_hash, tr.mt_hash))]
+    return digest(*parts)
+
+
+def _named_elsewhere(root: Path, inputs: Inputs) -> set[str]:
+    """The words of every file under ``content/`` but the articles (section ids a hub or the home page cites)."""
+    words: set[str] = set()
+    for rel in inputs.files:
+        if rel.startswith("content/") and not _ARTICLE.match(rel) and rel != CONFIG:
+            try:
+                words.update(_TOKEN.findall((root / rel).read_text(encoding="utf-8", errors="replace")))
+            except OSError:
+                words.add("\0unreadable")  # cannot tell: see record
+    return words
+
+
+def record(root: Path, site: SiteData, pages: Sequence[Page], inputs: Inputs, plan: RenderPlan,
+           clean: bool) -> dict[str, Any]:
+    """What a narrow rebuild after this full build needs to know (kept in the build manifest; empty: none may
+    follow). ``clean``: loading the content logged no warning (a narrow build would not repeat the warnings
+    of the articles it does not load)."""
+    from site_builder import feeds
+    from site_builder.entity_pages import QUOTE_LIMIT
+
+    paths = {p.path for p in pages}
+    if not clean or not paths <= plan.fingerprints.keys() or "entities" not in site.extras:
+        return {}  # a page rendered on every build (inputs not known) would not be by a narrow one
+    exposed: dict[str, set[str]] = {}
+    for keys in site.extras["entities"].index.mentions.values():
+        for slug, sid in keys[:QUOTE_LIMIT]:
+            exposed.setdefault(slug, set()).add(sid)
+    named = _named_elsewhere(root, inputs)
+    if "\0unreadable" in named:
+        return {}
+    articles: dict[str, list[Any]] = {}
+    for art in site.articles:
+        shown = exposed.get(art.slug, set()) | {s.id for s in art.sections if s.id in named}
+        articles[art.slug] = [inputs.files.get(art.path, "missing"), inputs.files.get(art.en.path, "missing"),
+                              sorted(shown)]
+    feed = [a.slug for a in feeds.newest(site.articles)] if feeds.has_absolute_base(site.config) else []
+    return {"format": FORMAT, "articles": articles, "feed": feed, "page_set": plan.page_set,
+            "files": sorted(plan.fingerprints.keys() - paths), "others": _others(inputs)}
+
+
+def _others(inputs: Inputs) -> str:
+    """Every input but the articles (the code, content, templates, static files)."""
+    return digest(inputs.code, *(f"{p}\0{h}" for p, h in sorted(inputs.files.items()) if not _ARTICLE.match(p)))
+
+
+# -- the narrow rebuild ----------------------------------------------------------------------
+
+
+@contextmanager
+def warnings_caught(quiet: bool = False) -> Iterator[list[logging.LogRecord]]:
+    """Collect what this package logs at warning level or above while the block runs (``quiet``: only collect)."""
+    caught: list[logging.LogRecord] = []
+
+    class Catch(logging.Handler):
+        def emit(self, rec: logging.LogRecord) -> None:
+            caught.append(rec)
+
+    logger = logging.getLogger("site_builder")
+    handler = Catch(logging.WARNING)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = propagate and not quiet
+    try:
+        yield caught
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def _edited(inputs: Inputs, rec: Mapping[str, Any]) -> list[str] | None:
+    """The slugs of the articles whose files changed since the recorded build; None if anything else changed."""
+    if _others(inputs) != rec.get("others"):
+        return None
+    recorded = rec.get("articles")
+    if not isinstance(recorded, dict):
+        return None
+    now: dict[str, list[str]] = {}
+    for rel, h in inputs.files.items():
+        m = _ARTICLE.match(rel)
+        if m:
+            now.setdefault(m.group(1), ["missing", "missing"])[m.group(2) == "en"] = h
+    if now.keys() != recorded.keys() or any(zh == "missing" for zh, _ in now.values()):
+        return None
+    edited = [slug for slug, pair in now.items() if pair != recorded[slug][:2]]
+    return sorted(edited) if 0 < len(edited) <= MAX_ARTICLES else None
+
+
+def rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, start: float) -> BuildReport | None:
+    """Rebuild only the edited articles' pages if that makes the output a full build would make; else None.
+
+    On any doubt (a parse problem, a warning, an output touched by hand) it returns None having written
+    nothing, and the full build runs (and reports).
+    """
+    from site_builder import search
+
+    rec = cache.old.narrow
+    if rec.get("format") != FORMAT or not cache.old.fingerprint or not cache.old.folders:
+        return None
+    edited = _edited(inputs, rec)
+    if edited is None or any(slug in rec.get("feed", ()) for slug in edited):
+        return None
+    if search.find_pagefind(root) is not None:
+        return None  # Pagefind indexes the whole site: a full build
+    with lock_folder(cache.out):
+        recover(cache.out)
+        if not cache.output_untouched:
+            return None
+        report = _rebuild(root, cache, inputs, config, rec, edited, start)
+    if report is not None:
+        search.index_files(root, {})  # says that the site has no search index, as every full build does
+    return report
+
+
+def _rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, rec: Mapping[str, Any],
+             edited: list[str], start: float) -> BuildReport | None:
+    from site_builder.build import BuildReport
+    from site_builder.memo import Memo
+
+    memo = Memo(cache.dir / "parsed.sqlite", inputs.files, inputs.code)
+    try:
+        site = _load(root, config, memo, rec, edited)
+        if site is None:
+            return None
+        from site_builder.pages import pages_of_article
+
+        pages = [page for art in site.articles for page in pages_of_article(site, art)]
+        made = _render(root, cache, inputs, site, pages, rec)
+        written = _replace(cache.out, {rel: data for rel, (_, data) in made.items() if data is not None})
+        _save(cache, inputs, rec, site, {rel: fp for rel, (fp, _) in made.items()}, written)
+    finally:
+        memo.close(prune=False)  # the other articles' entries stay: the next full build uses them
+    total = cache.old.page_count
+    log.debug("narrow rebuild of %s: %d pages rendered", ", ".join(edited), len(pages))
+    return BuildReport(pages=total, written=len(written), unchanged=len(cache.old.raw_outputs) - len(written),
+                       seconds=time.perf_counter() - start, output=str(cache.out), rendered=len(pages),
+                       skipped=total - len(pages))
+
+
+def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any], edited: list[str]) -> SiteData | None:
+    """The edited articles as a site of their own, with the registry's linker; None unless the edit is narrow."""
+    from site_builder.content import article_key, english_file, load_article
+    from site_builder.deps import REGISTRY
+    from site_builder.entities import Linker, article_mentions, mentions_key
+    from site_builder.entity_pages import people
+    from site_builder.errors import SiteError
+    from site_builder.markdown import Renderer
+    from site_builder.model import Article
+    from site_builder.pages import SiteData
+    from site_builder.registry import load_registry
+
+    with warnings_caught(quiet=True) as caught:
+        try:
+            registry = load_registry(root, memo)  # unchanged since the last build, which checked it
+        except SiteError:
+            return None
+        linker = Linker(registry.entities, False, registry.excludes)  # as site_builder.entities.load_entities
+        registry_key = memo.file(REGISTRY)
+        articles = []
+        for slug in edited:
+            rel = f"content/articles/{slug}.zh.md"
+            problems: list[Any] = []
+            art = load_article(root, root / rel, problems)
+            if art is None or problems or caught or any(s.provisional for s in art.sections):
+                return None  # the full build reports it
+            zh, en, exposed = rec["articles"][slug]
+            old = memo.get(article_key(memo, rel, zh, en))
+            old_mentions = memo.get(mentions_key(memo, registry_key, False, rel, zh, en))
+            if not isinstance(old, Article) or not isinstance(old_mentions, tuple):
+                return None
+            mentions = article_mentions(linker, art)
+            if outward(art, mentions, exposed) != outward(old, old_mentions, exposed):
+                return None
+            now = (memo.file(rel), memo.file(english_file(rel)))
+            memo.put(article_key(memo, rel, *now), art)  # for the next build, narrow or full
+            memo.put(mentions_key(memo, registry_key, False, rel, *now), mentions)
+            for sm in mentions:
+                linker.remember(sm)
+            articles.append(art)
+    site = SiteData(config=config, articles=articles, renderer=Renderer(), extras={"people": people(registry.entities)})
+    site.text_hook = linker.hook
+    site.resolve_links = linker.resolve
+    return site
+
+
+def _render(root: Path, cache: BuildCache, inputs: Inputs, site: SiteData, pages: list[Page],
+            rec: Mapping[str, Any]) -> dict[str, tuple[str, bytes | None]]:
+    """Each page's fingerprint, and its bytes when they differ from the file in the output folder."""
+    from site_builder import feeds, views
+    from site_builder.build import render_one
+    from site_builder.deps import RenderPlan, TemplateDeps
+    from site_builder.render import make_env
+
+    env = make_env(root / "templates")
+    templates = TemplateDeps(inputs, root / "templates", cache.old.templates)
+    plan = RenderPlan(inputs, templates, cache.old, cache.out, pages, cache_dir=cache.dir, page_set=rec["page_set"])
+    plan.prepare(env)
+    built = cache.old.pages.keys() - set(rec["files"])  # every page (see site_builder.build.built_paths)
+    if feeds.has_absolute_base(site.config):
+        built |= {views.feed_path(lang) for lang in ("zh", "en")}
+    made: dict[str, tuple[str, bytes | None]] = {}
+    for page in pages:
+        fp = plan.fingerprint(page)
+        assert fp is not None  # an article page's inputs are known
+        data = render_one(env, site, built, page)
+        old = cache.old.outputs.get(page.path)
+        made[page.path] = (fp, None if old is not None and old.digest == content_digest(data) else data)
+    return made
+
+
+def _replace(out: Path, files: Mapping[str, bytes]) -> dict[str, Record]:
+    """Write ``files`` into the output folder, each to a hidden file renamed over the old one once all are written."""
+    written: dict[str, Record] = {}
+    temps: list[tuple[str, Path, Path]] = []
+    try:
+        for rel, data in sorted(files.items()):
+            dest = out / rel
+            temp = dest.with_name(f".{dest.name}.{os.getpid()}.new")
+            with open(temp, "wb") as fh:
+                fh.write(data)
+            temps.append((rel, temp, dest))
+        for rel, temp, dest in temps:
+            os.replace(temp, dest)  # never written in place: the spare may share the old file's inode
+            st = stat_of(os.lstat(dest))
+            assert st is not None
+            written[rel] = Record(*st, content_digest(files[rel]))
+    finally:
+        for _, temp, _ in temps:
+            temp.unlink(missing_ok=True)
+    return written
+
+
+def _save(cache: BuildCache, inputs: Inputs, rec: Mapping[str, Any], site: SiteData, fingerprints: Mapping[str, str],
+          written: Mapping[str, Record]) -> None:
+    """Record the narrow build in the manifest as a full one would have (the other pages' records hold)."""
+    data = cache.read_manifest()
+    if data is None or not data.get("narrow"):
+        return  # replaced meanwhile (by another build, which held the lock after this one)
+    data["fingerprint"] = inputs.fingerprint
+    data["checked"] = False  # not gated (build --strict is always a full build)
+    data["pages"].update(fingerprints)
+    data["outputs"].update({rel: record.to_json() for rel, record in written.items()})
+    now = time.time_ns()
+    for folder in {rel.rpartition("/")[0] for rel in written}:
+        st = os.lstat(cache.out / folder)
+        data["folders"][folder] = [st.st_mtime_ns, st.st_ino, int(st.st_mtime_ns >= now - racy_window(st.st_mtime_ns))]
+    narrow = data["narrow"]
+    for art in site.articles:
+        narrow["articles"][art.slug][:2] = [inputs.files.get(art.path, "missing"), inputs.files.get(art.en.path, "missing")]
+    try:
+        atomic_write(cache.manifest_path, json.dumps(data, sort_keys=True).encode())
+    except OSError as exc:
+        log.warning("warning: could not write the build cache in %s: %s", cache.dir, exc)
