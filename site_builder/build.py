@@ -50,11 +50,12 @@ class BuildReport:
     warnings: list[Problem] = field(default_factory=list)
     rendered: int = 0  # pages rendered by this build
     skipped: int = 0  # pages whose inputs had not changed (see site_builder.deps)
+    narrow: bool = False  # only the edited articles were read (see site_builder.narrow)
 
     def summary(self) -> str:
         return (f"built {self.pages} pages into {self.output}: {self.rendered} rendered, {self.skipped} skipped; "
                 f"{self.written} files written, {self.unchanged} unchanged, {self.removed} removed "
-                f"in {self.seconds:.2f}s")
+                f"in {self.seconds:.2f}s" + ("; only the edited articles were read" if self.narrow else ""))
 
 
 def load_site(root: Path, renderer: Renderer | None = None, memo: Memo | None = None) -> SiteData:

@@ -339,6 +339,7 @@ class Manifest:
     templates: dict[str, Any] = field(default_factory=dict)  # see TemplateDeps.record
     folders: dict[str, Any] = field(default_factory=dict)  # see site_builder.stage.folder_records
     narrow: dict[str, Any] = field(default_factory=dict)  # see site_builder.narrow.record
+    stored: dict[str, Any] = field(default_factory=dict, repr=False)  # the manifest as read (the values above)
 
     @functools.cached_property
     def outputs(self) -> dict[str, Record]:
@@ -514,11 +515,6 @@ class BuildCache:
             return None
         return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
-    def read_manifest(self) -> dict[str, Any] | None:
-        """The manifest of the last build into this folder as stored (None: none, or not of this folder)."""
-        data = self._read_json(self.manifest_path)
-        return data if data is not None and data.get("out") == str(self.out) else None
-
     def _load_manifest(self) -> Manifest:
         data = self._read_json(self.manifest_path)
         if data is None or data.get("out") != str(self.out):
@@ -526,7 +522,7 @@ class BuildCache:
         try:
             return Manifest(str(data["fingerprint"]), bool(data["checked"]), int(data["page_count"]),
                             dict(data["pages"]), dict(data["outputs"]), dict(data["templates"]),
-                            dict(data.get("folders") or {}), dict(data.get("narrow") or {}))
+                            dict(data.get("folders") or {}), dict(data.get("narrow") or {}), data)
         except (KeyError, TypeError, ValueError):
             return Manifest()
 

@@ -327,6 +327,13 @@ def build_index(linker: Linker, articles: Sequence[Article], memo: Memo | None =
     return MentionIndex(sections, mentions)
 
 
+def people(entities: Iterable[Entity]) -> dict[str, dict[str, Any]]:
+    """``extras['people']``: bylines name a registered reporter as the registry does and link to their page
+    (:func:`site_builder.views.byline_view`)."""
+    return {name: {"id": e.id, "en": e.en, "url": {lang: entity_path(lang, e.id) for lang in LANGS}}
+            for e in entities if e.type == "person" for name in (e.zh, *e.zh_aliases)}
+
+
 def mentions_key(memo: Memo, registry_key: str, every: bool, rel: str, zh_hash: str, en_hash: str) -> str:
     """The memo key of the mentions in the article of the Chinese file ``rel`` when its files hash as given."""
     return memo.key("mentions", registry_key, str(every), rel, zh_hash, en_hash)

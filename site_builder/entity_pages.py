@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from site_builder.entities import (
     entities_index_path,
     entity_path,
     load_entities,
+    people,
     quote_mention,
 )
 from site_builder.i18n import UI, ui
@@ -66,19 +66,14 @@ def attach(root: Path, site: SiteData, memo: Memo | None = None) -> None:
     site.extras["people"] = people(data.registry.entities)
 
 
-def people(entities: Iterable[Entity]) -> dict[str, dict[str, Any]]:
-    """``extras['people']``: bylines name a registered reporter as the registry does and link to their page
-    (:func:`site_builder.views.byline_view`)."""
-    return {name: {"id": e.id, "en": e.en, "url": {lang: entity_path(lang, e.id) for lang in LANGS}}
-            for e in entities if e.type == "person" for name in (e.zh, *e.zh_aliases)}
-
-
 def _data(site: SiteData) -> EntityData | None:
     return site.extras.get("entities")
 
 
-def _deps(site: SiteData, *extra: str) -> tuple[str, ...]:
-    return ("registry", *extra, *(f"article:{a.slug}" for a in site.articles))
+def _index_deps(site: SiteData, data: EntityData) -> tuple[str, ...]:
+    """What the who's who shows besides the registry: the hubs' titles and how many sections mention each entity."""
+    counts = digest(*(f"{eid}\0{len(keys)}" for eid, keys in sorted(data.index.mentions.items())))
+    return ("registry", *(f"data:{Path(h.path).name}" for h in site.extras.get("hub_data", [])), f"hash:{counts}")
 
 
 def mentions_digest(site: SiteData, data: EntityData, entity_id: str, quoted: int | None = None,
@@ -239,6 +234,7 @@ def entities_index_pages(site: SiteData) -> list[Page]:
     if data is None:
         return []
     pages = []
+    deps = _index_deps(site, data)
     for lang in LANGS:
         groups = []
         for etype in TYPES:
@@ -251,7 +247,7 @@ def entities_index_pages(site: SiteData) -> list[Page]:
         ctx = {**_base_context(site, lang), "et": ui(lang), "groups": groups,
                "hub_links": [{"title": h.title[lang], "url": hub_path(lang, h.id)} for h in site.extras.get("hub_data", [])]}
         pages.append(Page(entities_index_path(lang), "entities.html", lang, ctx, entities_index_path(other(lang)),
-                          _deps(site)))
+                          deps))
     return pages
 
 

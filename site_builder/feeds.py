@@ -138,14 +138,18 @@ def robots(config: SiteConfig) -> bytes:
     return f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(config.base_url, 'sitemap.xml')}\n".encode()
 
 
+def warn_without_base(config: SiteConfig) -> None:
+    log.warning("content/site.toml: warning: base_url %r has no scheme and host; sitemap.xml and the Atom feeds "
+                "need absolute URLs and were not written", config.base_url)
+
+
 def site_files(site: SiteData, pages: list[Page], skip: Container[str] = ()) -> dict[str, bytes]:
     """Feeds (one per language), sitemap.xml and robots.txt, by output path; empty without an absolute base_url.
 
     ``skip``: paths not to make (the build keeps them as the last build made them: :func:`site_file_deps`).
     """
     if not has_absolute_base(site.config):
-        log.warning("content/site.toml: warning: base_url %r has no scheme and host; sitemap.xml and the Atom feeds "
-                    "need absolute URLs and were not written", site.config.base_url)
+        warn_without_base(site.config)
         return {}
     makers: dict[str, Callable[[], bytes]] = {feed_path(lang): functools.partial(atom_feed, site, lang) for lang in LANGS}
     makers["sitemap.xml"] = functools.partial(sitemap, site.config, pages)

@@ -201,8 +201,12 @@ def rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, s
         if not cache.output_untouched:
             return None
         report = _rebuild(root, cache, inputs, config, rec, edited, start)
-    if report is not None:
-        search.index_files(root, {})  # says that the site has no search index, as every full build does
+    if report is not None:  # what every full build says
+        from site_builder import feeds
+
+        if not feeds.has_absolute_base(config):
+            feeds.warn_without_base(config)
+        search.index_files(root, {})  # that the site has no search index
     return report
 
 
@@ -228,15 +232,14 @@ def _rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, 
     log.debug("narrow rebuild of %s: %d pages rendered", ", ".join(edited), len(pages))
     return BuildReport(pages=total, written=len(written), unchanged=len(cache.old.raw_outputs) - len(written),
                        seconds=time.perf_counter() - start, output=str(cache.out), rendered=len(pages),
-                       skipped=total - len(pages))
+                       skipped=total - len(pages), narrow=True)
 
 
 def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any], edited: list[str]) -> SiteData | None:
     """The edited articles as a site of their own, with the registry's linker; None unless the edit is narrow."""
     from site_builder.content import article_key, english_file, load_article
     from site_builder.deps import REGISTRY
-    from site_builder.entities import Linker, article_mentions, mentions_key
-    from site_builder.entity_pages import people
+    from site_builder.entities import Linker, article_mentions, mentions_key, people
     from site_builder.errors import SiteError
     from site_builder.markdown import Renderer
     from site_builder.model import Article
@@ -297,7 +300,7 @@ def _render(root: Path, cache: BuildCache, inputs: Inputs, site: SiteData, pages
         fp = plan.fingerprint(page)
         assert fp is not None  # an article page's inputs are known
         data = render_one(env, site, built, page)
-        old = cache.old.outputs.get(page.path)
+        old = Record.from_json(cache.old.raw_outputs.get(page.path))  # (not Manifest.outputs: all of them)
         made[page.path] = (fp, None if old is not None and old.digest == content_digest(data) else data)
     return made
 
@@ -327,9 +330,7 @@ def _replace(out: Path, files: Mapping[str, bytes]) -> dict[str, Record]:
 def _save(cache: BuildCache, inputs: Inputs, rec: Mapping[str, Any], site: SiteData, fingerprints: Mapping[str, str],
           written: Mapping[str, Record]) -> None:
     """Record the narrow build in the manifest as a full one would have (the other pages' records hold)."""
-    data = cache.read_manifest()
-    if data is None or not data.get("narrow"):
-        return  # replaced meanwhile (by another build, which held the lock after this one)
+    data = cache.old.stored  # as read at the start (the folder's lock has been held since it was checked)
     data["fingerprint"] = inputs.fingerprint
     data["checked"] = False  # not gated (build --strict is always a full build)
     data["pages"].update(fingerprints)
@@ -342,6 +343,6 @@ def _save(cache: BuildCache, inputs: Inputs, rec: Mapping[str, Any], site: SiteD
     for art in site.articles:
         narrow["articles"][art.slug][:2] = [inputs.files.get(art.path, "missing"), inputs.files.get(art.en.path, "missing")]
     try:
-        atomic_write(cache.manifest_path, json.dumps(data, sort_keys=True).encode())
+        atomic_write(cache.manifest_path, json.dumps(data).encode())
     except OSError as exc:
         log.warning("warning: could not write the build cache in %s: %s", cache.dir, exc)

@@ -1,0 +1,176 @@
+"""Narrow rebuilds (site_builder.narrow): an edit inside an article renders only its pages, and the output is
+byte-identical to a clean full build; any edit other pages could show falls back to the full build."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from site_builder import feeds, narrow
+from site_builder.build import BuildReport, build
+from site_builder.content import load_articles
+from site_builder.deps import CACHE_DIR
+from site_builder.entities import article_mentions, load_entities
+from site_builder.errors import SiteError
+
+from .test_incremental import clean_build, edit, site_files
+
+
+@pytest.fixture(autouse=True)
+def setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", "/nonexistent/pagefind")  # a search index makes every build full
+    monkeypatch.setattr(feeds, "FEED_ENTRIES", 1)  # one article in the feeds: the others can be edited narrowly
+
+
+def record(root: Path) -> dict:
+    return json.loads(next((root / CACHE_DIR / "builds").glob("*.json")).read_bytes())["narrow"]
+
+
+def quiet_section(root: Path) -> tuple[str, str]:
+    """An article outside the feeds and one of its sections that no other page shows (not exposed)."""
+    rec = record(root)
+    for art in load_articles(root):
+        exposed = set(rec["articles"][art.slug][2])
+        if art.slug in rec["feed"]:
+            continue
+        for sec in art.sections:
+            if sec.id not in exposed and sec.text.endswith("。"):
+                return art.slug, sec.id
+    raise AssertionError("no section of the seed is unexposed")
+
+
+def append_zh(root: Path, slug: str, sid: str, words: str) -> None:
+    path = root / "content" / "articles" / f"{slug}.zh.md"
+    text = path.read_text(encoding="utf-8")
+    art = next(a for a in load_articles(root) if a.slug == slug)
+    sec = next(s for s in art.sections if s.id == sid)
+    assert text.count(sec.text) == 1
+    path.write_text(text.replace(sec.text, sec.text + words), encoding="utf-8")
+
+
+def same_as_clean(root: Path, tmp_path: Path) -> None:
+    assert site_files(root / "public") == clean_build(root, tmp_path / "clean")
+
+
+def narrow_built(report: BuildReport, slug_pages: int = 4) -> bool:
+    return report.narrow and report.rendered == slug_pages and report.skipped == report.pages - slug_pages
+
+
+def test_an_edit_no_other_page_shows_is_narrow_and_the_site_is_as_a_full_build_makes_it(project: Path,
+                                                                                          tmp_path: Path) -> None:
+    build(project)
+    slug, sid = quiet_section(project)
+    append_zh(project, slug, sid, "本段另有补充说明。")
+    report = build(project)
+    assert narrow_built(report), report.summary()
+    assert "only the edited articles were read" in report.summary()
+    assert report.written >= 1
+    assert "本段另有补充说明。" in (project / "public/zh/articles" / slug / "index.html").read_text(encoding="utf-8")
+    same_as_clean(project, tmp_path)
+    again = build(project)  # the manifest a narrow build leaves: nothing changed since
+    assert again.rendered == 0 and again.written == 0 and not again.narrow
+    append_zh(project, slug, sid, "再补一句。")  # a narrow build after a narrow build
+    assert narrow_built(build(project))
+    same_as_clean(project, tmp_path)
+
+
+def test_a_translators_edit_is_narrow_and_flags_stay_right(project: Path, tmp_path: Path) -> None:
+    build(project)
+    slug, sid = quiet_section(project)
+    en = project / "content" / "articles" / f"{slug}.en.md"
+    text = en.read_text(encoding="utf-8")
+    marker = next(line for line in text.splitlines() if line.startswith("<!--") and sid in line)
+    en.write_text(text.replace(marker, marker + "\nA sentence a translator added.", 1), encoding="utf-8")
+    report = build(project)
+    assert narrow_built(report), report.summary()
+    same_as_clean(project, tmp_path)
+    append_zh(project, slug, sid, "原文改了。")  # the English of this section is now stale: shown as such
+    assert narrow_built(build(project))
+    same_as_clean(project, tmp_path)
+
+
+def test_edits_other_pages_show_fall_back_to_the_full_build(project: Path, tmp_path: Path) -> None:
+    build(project)
+    rec = record(project)
+    slug, sid = quiet_section(project)
+    art = next(a for a in load_articles(project) if a.slug == slug)
+    exposed = rec["articles"][slug][2]
+    registry = load_entities(project, [art]).registry
+    name = next(e.zh for e in registry.entities if len(e.zh) >= 3)
+    cases = [
+        ("a section an entity page or a hub quotes", lambda: append_zh(project, slug, exposed[0], "补充。")),
+        ("a new mention", lambda: append_zh(project, slug, sid, f"另见{name}。")),
+        ("the title", lambda: edit(project / "content/articles" / f"{slug}.zh.md", 'title = "', 'title = "新')),
+        ("an article in the feeds", lambda: append_zh(project, rec["feed"][0], next(
+            s.id for a in load_articles(project) if a.slug == rec["feed"][0] for s in a.sections), "补充。")),
+    ]
+    assert exposed, "the seed has sections other pages quote"
+    for what, change in cases:
+        change()
+        report = build(project)
+        assert not report.narrow, what
+        same_as_clean(project, tmp_path)
+
+
+def test_an_output_file_edited_by_hand_is_restored(project: Path, tmp_path: Path) -> None:
+    build(project)
+    slug, sid = quiet_section(project)
+    page = project / "public/en/index.html"
+    page.write_bytes(page.read_bytes().replace(b"</body>", b"<p>by hand</p></body>"))
+    append_zh(project, slug, sid, "补一句。")
+    report = build(project)
+    assert not report.narrow
+    same_as_clean(project, tmp_path)
+
+
+def test_a_broken_edit_is_reported_as_by_a_full_build_and_nothing_is_written(project: Path) -> None:
+    build(project)
+    before = site_files(project / "public")
+    slug, sid = quiet_section(project)
+    path = project / "content" / "articles" / f"{slug}.zh.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"§ {sid}", "§ bad id!", 1), encoding="utf-8")
+    with pytest.raises(SiteError) as err:
+        build(project)
+    assert any(p.path == f"content/articles/{slug}.zh.md" for p in err.value.problems)
+    assert site_files(project / "public") == before
+
+
+def test_full_builds_after_narrow_ones_render_only_what_changed(project: Path, tmp_path: Path) -> None:
+    build(project)
+    slug, sid = quiet_section(project)
+    append_zh(project, slug, sid, "补一句。")
+    assert build(project).narrow
+    edit(project / "templates" / "parallel.html", "{% block main %}", "{% block main %}<!-- edited -->")
+    report = build(project)
+    assert not report.narrow
+    parallel = sum(1 for p in site_files(project / "public") if p.endswith("/parallel/index.html"))
+    assert report.rendered == parallel  # the narrow build's records held: only the template's pages
+    same_as_clean(project, tmp_path)
+
+
+def test_outward_digest_covers_what_other_pages_read(project: Path) -> None:
+    """Pure logic: the digest changes with what other pages show of an article, not with its other text."""
+    from dataclasses import replace
+
+    articles = load_articles(project)
+    linker = load_entities(project, articles).linker
+    art, quiet = next((a, s) for a in articles for s in a.sections[1:]
+                      if not any(sm.section == s.id and sm.entities() for sm in article_mentions(linker, a)))
+    mentions = article_mentions(linker, art)
+    base = narrow.outward(art, mentions, exposed=[])
+
+    def with_text(text: str, exposed: list[str]) -> str:
+        sections = tuple(replace(s, text=text) if s.id == quiet.id else s for s in art.sections)
+        changed = replace(art, sections=sections)
+        return narrow.outward(changed, article_mentions(linker, changed), exposed)
+
+    assert with_text(quiet.text + "又一句。", []) == base
+    assert with_text(quiet.text + "又一句。", [quiet.id]) != narrow.outward(art, mentions, [quiet.id])
+    name = linker.entities[next(iter(linker.entities))].zh
+    assert with_text(quiet.text + name, []) != base
+    renamed = replace(art, sections=tuple(replace(s, id="zz" + s.id) if s.id == quiet.id else s for s in art.sections))
+    assert narrow.outward(renamed, mentions, []) != base
+    retitled = replace(art, meta=replace(art.meta, title=art.meta.title + "新"))
+    assert narrow.outward(retitled, mentions, []) != base
