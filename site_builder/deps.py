@@ -462,6 +462,10 @@ class BuildCache:
         self.out = out.resolve() if out.exists() else out.parent.resolve() / out.name
         key = digest(str(self.out))[:20]
         self.manifest_path = self.dir / "builds" / f"{key}.json"
+        # what narrow builds changed since the build that wrote the manifest (site_builder.narrow): a few
+        # entries, rather than the whole manifest written again
+        self.edits_path = self.dir / "builds" / f"{key}.edits"
+        self.edits: dict[str, Any] | None = None
         self.markdown_path = self.dir / "markdown.json"
         self.inputs_path = self.dir / "inputs.json"  # hashes of the input files by identity (see scan_inputs)
         self.spare_home = self.dir / "spare" / key  # the site swapped out last time (see site_builder.stage)
@@ -505,6 +509,7 @@ class BuildCache:
             data = self._read_json(path)
             if path != self.manifest_path and (data is None or not Path(str(data.get("out", ""))).is_dir()):
                 path.unlink(missing_ok=True)
+                path.with_suffix(".edits").unlink(missing_ok=True)
                 shutil.rmtree(self.dir / "spare" / path.stem, ignore_errors=True)
                 (self.dir / "spare" / path.name).unlink(missing_ok=True)
 
@@ -519,6 +524,7 @@ class BuildCache:
         data = self._read_json(self.manifest_path)
         if data is None or data.get("out") != str(self.out):
             return Manifest()
+        self.edits = self._apply_edits(data)
         try:
             return Manifest(str(data["fingerprint"]), bool(data["checked"]), int(data["page_count"]),
                             dict(data["pages"]), dict(data["outputs"]), dict(data["templates"]),
@@ -539,17 +545,37 @@ class BuildCache:
         return self.out.is_dir() and live.keys() == recorded.keys() and \
             all(isinstance(rec, list) and live[rel] == tuple(rec[:3]) for rel, rec in recorded.items())
 
+    def _apply_edits(self, data: dict[str, Any]) -> dict[str, Any] | None:
+        """Apply the narrow builds' edits to the manifest ``data`` if they were made on top of it; returns them."""
+        edits = self._read_json(self.edits_path)
+        if edits is None or not data.get("build") or edits.get("base") != data["build"]:
+            return None
+        try:
+            data["fingerprint"], data["checked"] = str(edits["fingerprint"]), False
+            for key in ("pages", "outputs", "folders"):
+                data[key].update(edits[key])
+            for slug, files in edits["articles"].items():
+                data["narrow"]["articles"][slug][:2] = files
+        except (KeyError, TypeError, AttributeError):
+            return None  # (the records left as they were read match no output: the next build is a full one)
+        return edits
+
     def _settle_folders(self) -> None:
-        """Record that the folders listed because they had just changed have settled (no listing next time)."""
+        """Record that the folders listed because they had just changed have settled (no listing next time),
+        folding the narrow builds' edits into the manifest."""
         folders = settled(self.out, self.old.folders)
-        if folders is None:
+        if folders is None and self.edits is None:
             return
         data = self._read_json(self.manifest_path)  # as it is now: another build may have replaced it
-        if data is None or data.get("fingerprint") != self.old.fingerprint or data.get("folders") != self.old.folders:
+        if data is None or self._apply_edits(data) != self.edits or data.get("fingerprint") != self.old.fingerprint \
+                or data.get("folders") != self.old.folders:
             return
-        data["folders"] = self.old.folders = folders
+        if folders is not None:
+            data["folders"] = self.old.folders = folders
         try:
             atomic_write(self.manifest_path, json.dumps(data, sort_keys=True).encode())
+            self.edits_path.unlink(missing_ok=True)
+            self.edits = None
         except OSError as exc:
             log.debug("folder records not settled: %s", exc)
 
@@ -597,7 +623,8 @@ class BuildCache:
                         "page_count": page_count, "pages": plan.fingerprints if plan else {},
                         "outputs": {rel: rec.to_json() for rel, rec in outputs.items()},
                         "templates": plan.templates.record() if plan else {},
-                        "folders": folder_records(self.out, outputs), "narrow": narrow or {}}
+                        "folders": folder_records(self.out, outputs), "narrow": narrow or {},
+                        "build": os.urandom(8).hex()}  # what narrow builds' edits apply to
             spare = stage.new_spare or stage.spare if stage is not None else None
             if spare is None:
                 self.spare_path.unlink(missing_ok=True)
@@ -607,6 +634,7 @@ class BuildCache:
                     "files": {rel: rec.to_json() for rel, rec in spare.files.items()},
                     "folders": spare.folders}).encode())
             atomic_write(self.manifest_path, json.dumps(manifest, sort_keys=True).encode())
+            self.edits_path.unlink(missing_ok=True)
             self._forget_gone_folders()
             if renderer is not None and renderer.misses:
                 body = {"format": FORMAT, "entries": renderer.used}

@@ -225,7 +225,7 @@ def _rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, 
         pages = [page for art in site.articles for page in pages_of_article(site, art)]
         made = _render(root, cache, inputs, site, pages, rec)
         written = _replace(cache.out, {rel: data for rel, (_, data) in made.items() if data is not None})
-        _save(cache, inputs, rec, site, {rel: fp for rel, (fp, _) in made.items()}, written)
+        _save(cache, inputs, site, {rel: fp for rel, (fp, _) in made.items()}, written)
     finally:
         memo.close(prune=False)  # the other articles' entries stay: the next full build uses them
     total = cache.old.page_count
@@ -327,22 +327,25 @@ def _replace(out: Path, files: Mapping[str, bytes]) -> dict[str, Record]:
     return written
 
 
-def _save(cache: BuildCache, inputs: Inputs, rec: Mapping[str, Any], site: SiteData, fingerprints: Mapping[str, str],
+def _save(cache: BuildCache, inputs: Inputs, site: SiteData, fingerprints: Mapping[str, str],
           written: Mapping[str, Record]) -> None:
-    """Record the narrow build in the manifest as a full one would have (the other pages' records hold)."""
-    data = cache.old.stored  # as read at the start (the folder's lock has been held since it was checked)
-    data["fingerprint"] = inputs.fingerprint
-    data["checked"] = False  # not gated (build --strict is always a full build)
-    data["pages"].update(fingerprints)
-    data["outputs"].update({rel: record.to_json() for rel, record in written.items()})
+    """Record the narrow build as a full one would have (the other pages' records hold), as edits to the manifest
+    (:attr:`site_builder.deps.BuildCache.edits_path`)."""
+    base = cache.old.stored.get("build")
+    if not base:
+        return  # a manifest without an id: the records no longer match the output, and the next build is full
+    edits = cache.edits or {"format": cache.old.stored["format"], "base": base, "pages": {}, "outputs": {},
+                            "folders": {}, "articles": {}}
+    edits["fingerprint"] = inputs.fingerprint
+    edits["pages"].update(fingerprints)
+    edits["outputs"].update({rel: record.to_json() for rel, record in written.items()})
     now = time.time_ns()
     for folder in {rel.rpartition("/")[0] for rel in written}:
         st = os.lstat(cache.out / folder)
-        data["folders"][folder] = [st.st_mtime_ns, st.st_ino, int(st.st_mtime_ns >= now - racy_window(st.st_mtime_ns))]
-    narrow = data["narrow"]
+        edits["folders"][folder] = [st.st_mtime_ns, st.st_ino, int(st.st_mtime_ns >= now - racy_window(st.st_mtime_ns))]
     for art in site.articles:
-        narrow["articles"][art.slug][:2] = [inputs.files.get(art.path, "missing"), inputs.files.get(art.en.path, "missing")]
+        edits["articles"][art.slug] = [inputs.files.get(art.path, "missing"), inputs.files.get(art.en.path, "missing")]
     try:
-        atomic_write(cache.manifest_path, json.dumps(data).encode())
+        atomic_write(cache.edits_path, json.dumps(edits).encode())
     except OSError as exc:
         log.warning("warning: could not write the build cache in %s: %s", cache.dir, exc)
