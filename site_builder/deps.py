@@ -42,6 +42,10 @@ Lektor's idea, with contents hashed rather than mtimes compared:
   parsed articles, the registry and mentions (``parsed.sqlite``).
 * The site swapped out by the last build is kept (``spare/``) to be recycled as
   the next staging folder (see :mod:`site_builder.stage`).
+* A narrow build (:mod:`site_builder.narrow`: an edit inside articles, without
+  loading the site) records what it changed as edits beside the manifest
+  (``builds/<output>.edits``), applied to the manifest whose id they name when
+  it is read, and folded into it by the next no-change build.
 
 Everything here lives in ``.site-builder-cache/`` (git-ignored); deleting it
 only makes the next build a full one.

@@ -113,9 +113,17 @@ def record(root: Path, site: SiteData, pages: Sequence[Page], inputs: Inputs, pl
     from site_builder import feeds
     from site_builder.entity_pages import QUOTE_LIMIT
 
+    from site_builder import urls
+
     paths = {p.path for p in pages}
     if not clean or not paths <= plan.fingerprints.keys() or "entities" not in site.extras:
         return {}  # a page rendered on every build (inputs not known) would not be by a narrow one
+    for page in pages:  # an article's files are read by its own pages only (the feeds aside: see rebuild)
+        for key in page.deps:
+            slug = key[len("article:"):] if key.startswith("article:") else None
+            if slug is not None and page.path not in {f(lang, slug) for lang in ("zh", "en")
+                                                      for f in (urls.article_path, urls.parallel_path)}:
+                return {}
     exposed: dict[str, set[str]] = {}
     for keys in site.extras["entities"].index.mentions.values():
         for slug, sid in keys[:QUOTE_LIMIT]:

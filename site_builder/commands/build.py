@@ -17,9 +17,11 @@ whose bytes did not change are not rewritten.
 
 Builds are incremental: only pages whose inputs (content, registry, data,
 templates, config) changed since the last build into the same folder are
-rendered again, and a build with no changes stops at once. The record lives in
-.site-builder-cache/ (safe to delete); --full ignores it. The output is the
-same either way.
+rendered again, and a build with no changes stops at once. An edit that
+changes nothing other pages show of its article (its text, not its title, its
+mentions of entities or a passage quoted elsewhere) reads only that article and
+replaces only its pages' files. The record lives in .site-builder-cache/ (safe
+to delete); --full ignores it. The output is the same either way.
 """
 
 
