@@ -430,8 +430,12 @@ class RenderPlan:
     def kept_file(self, path: str, deps: Sequence[str]) -> bool:
         """True if a file made without a template (a feed, the sitemap) from what every page sees and ``deps``
         (``Page.deps`` keys) is still in the folder as the last build made it from the same."""
-        fp = self._fingerprint(path, deps, "file")
+        fp = self.file_fingerprint(path, deps)
         return fp is not None and self._still(path, fp)
+
+    def file_fingerprint(self, path: str, deps: Sequence[str]) -> str | None:
+        """The fingerprint of a file made without a template (see :meth:`kept_file`)."""
+        return self._fingerprint(path, deps, "file")
 
     def _still(self, path: str, fp: str) -> bool:
         """Record ``fp`` for ``path``; True if the last build made ``path`` from the same and the file is untouched."""

@@ -157,6 +157,11 @@ def site_files(site: SiteData, pages: list[Page], skip: Container[str] = ()) -> 
     return {path: make() for path, make in makers.items() if path not in skip}
 
 
+def feed_deps(slugs: list[str]) -> tuple[str, ...]:
+    """What a feed of the articles ``slugs`` (newest first) is made from: which they are, in order, and their files."""
+    return (f"hash:{digest(*slugs)}", *(f"article:{slug}" for slug in slugs))
+
+
 def site_file_deps(site: SiteData, pages: list[Page]) -> dict[str, tuple[str, ...]]:
     """What each file :func:`site_files` makes is made from, as ``Page.deps`` keys (:mod:`site_builder.deps`),
     besides what every page is made from (the code, site.toml, the registry and data, the list of pages).
@@ -166,9 +171,8 @@ def site_file_deps(site: SiteData, pages: list[Page]) -> dict[str, tuple[str, ..
     """
     if not has_absolute_base(site.config):
         return {}
-    feed = newest(site.articles)
-    feed_deps = (f"hash:{digest(*(a.slug for a in feed))}", *(f"article:{a.slug}" for a in feed))
-    deps = {feed_path(lang): feed_deps for lang in LANGS}  # (a file's fingerprint has its path, so its language)
+    feed = feed_deps([a.slug for a in newest(site.articles)])
+    deps = {feed_path(lang): feed for lang in LANGS}  # (a file's fingerprint has its path, so its language)
     listed = digest(*(part for p in pages for part in (p.path, p.lang, p.counterpart or "")))
     deps["sitemap.xml"] = (f"hash:{listed}",)
     deps["robots.txt"] = ("config",)

@@ -12,12 +12,13 @@ What the rest of the site reads of an article (its *outward* part,
 :func:`outward`): what the listings, feeds and hubs show of it
 (:func:`site_builder.pages.summary_digest`: the front matter, the first section,
 their translations), its section ids in order (paragraph numbers), the entities
-each section mentions (every mention is linked from its entity's page), and in
-full, the *exposed* sections: those an entity page or a hub quotes (the first
-:data:`~site_builder.entity_pages.QUOTE_LIMIT` mentions of each entity), and
-those any other file under ``content/`` names (hub sources, home page figures).
-A full build records which sections are exposed and the file hashes of every
-article (:func:`record`, kept in the build manifest).
+each section mentions (every mention is linked from its entity's page), the
+quote around each mention that an entity page or a hub quotes (the first
+:data:`~site_builder.entity_pages.QUOTE_LIMIT` mentions of each entity), and in
+full, the sections any other file under ``content/`` names (hub sources, home
+page figures). A full build records which sections are read that way, by whom,
+and the file hashes of every article (:func:`record`, kept in the build
+manifest).
 
 A build is narrow (:func:`rebuild`) when all of these hold, and otherwise the
 full build runs as before:
@@ -27,13 +28,15 @@ full build runs as before:
 * since then only article files changed, none was added or removed, and the
   output folder is as that build left it;
 * no search index is made (Pagefind indexes the whole site);
-* each edited article parses without a problem or a warning, is not in the
-  feeds, and its outward part, computed from the same code on the article as
-  it was (kept in the parse cache) and as it is, did not change.
+* each edited article parses without a problem or a warning, and its outward
+  part, computed from the same code on the article as it was (kept in the
+  parse cache) and as it is, did not change.
 
 Then every other page is what a full build would make of it, because it reads
 nothing else of the edited articles; the edited articles' pages are rendered as
-a full build renders them (same generators, contexts and templates), their
+a full build renders them (same generators, contexts and templates), and so
+are the feeds when one of them is among the newest articles (the feeds show
+those in full; the others come from the parse cache), their
 fingerprints recorded as a full build records them, and files whose bytes
 changed are replaced one by one with a rename (each file whole at every moment;
 an interrupted build leaves files that do not match the manifest, which the
@@ -48,7 +51,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,8 +80,18 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 # -- what a full build records ---------------------------------------------------------------
 
 
-def outward(article: Article, mentions: Sequence[SectionMentions], exposed: Collection[str]) -> str:
-    """A digest of what pages other than the article's own read of it (see the module docs)."""
+#: In the record of a section's readers: a file other than an article names the section (a hub or the home
+#: page cites it, and checks the quote it gives against the section's text).
+NAMED = "*"
+
+
+def outward(article: Article, mentions: Sequence[SectionMentions], exposed: Mapping[str, Sequence[str]]) -> str:
+    """A digest of what pages other than the article's own read of it (see the module docs).
+
+    ``exposed``: section id -> who reads more of the section than its place: :data:`NAMED`, and the entities
+    whose pages (and hubs) quote their mention in it.
+    """
+    from site_builder.entities import quote_mention
     from site_builder.pages import summary_digest
 
     by_id = {sm.section: sm for sm in mentions}
@@ -86,10 +99,14 @@ def outward(article: Article, mentions: Sequence[SectionMentions], exposed: Coll
     for sec in article.sections:
         sm = by_id.get(sec.id)
         parts += [sec.id, " ".join(sorted(set(sm.entities()))) if sm is not None else "\0"]
-        if sec.id in exposed:
+        readers = exposed.get(sec.id, ())
+        if NAMED in readers:  # all of it
             tr = article.en.translations.get(sec.id)
             parts += [sec.text, str(sec.provisional), repr(sm),
                       repr(None if tr is None else (tr.text, tr.status, tr.zh_hash, tr.mt_hash))]
+        for eid in readers:  # the quote around the mention, as an entity page or a hub shows it
+            if eid != NAMED:
+                parts += [repr(quote_mention(sm, eid, lang)) if sm is not None else "\0" for lang in ("zh", "en")]
     return digest(*parts)
 
 
@@ -118,24 +135,27 @@ def record(root: Path, site: SiteData, pages: Sequence[Page], inputs: Inputs, pl
     paths = {p.path for p in pages}
     if not clean or not paths <= plan.fingerprints.keys() or "entities" not in site.extras:
         return {}  # a page rendered on every build (inputs not known) would not be by a narrow one
-    for page in pages:  # an article's files are read by its own pages only (the feeds aside: see rebuild)
+    for page in pages:  # an article's files are read by its own pages only (the feeds aside: see _render)
         for key in page.deps:
             slug = key[len("article:"):] if key.startswith("article:") else None
             if slug is not None and page.path not in {f(lang, slug) for lang in ("zh", "en")
                                                       for f in (urls.article_path, urls.parallel_path)}:
                 return {}
-    exposed: dict[str, set[str]] = {}
-    for keys in site.extras["entities"].index.mentions.values():
-        for slug, sid in keys[:QUOTE_LIMIT]:
-            exposed.setdefault(slug, set()).add(sid)
+    exposed: dict[str, dict[str, list[str]]] = {}  # slug -> section id -> readers (see outward)
+    for eid, keys in site.extras["entities"].index.mentions.items():
+        for slug, sid in keys[:QUOTE_LIMIT]:  # hubs quote fewer (HUB_QUOTES), the same way
+            exposed.setdefault(slug, {}).setdefault(sid, []).append(eid)
     named = _named_elsewhere(root, inputs)
     if "\0unreadable" in named:
         return {}
     articles: dict[str, list[Any]] = {}
     for art in site.articles:
-        shown = exposed.get(art.slug, set()) | {s.id for s in art.sections if s.id in named}
+        shown = exposed.get(art.slug, {})
+        for sec in art.sections:
+            if sec.id in named:
+                shown.setdefault(sec.id, []).append(NAMED)
         articles[art.slug] = [inputs.files.get(art.path, "missing"), inputs.files.get(art.en.path, "missing"),
-                              sorted(shown)]
+                              {sid: sorted(readers) for sid, readers in shown.items()}]
     feed = [a.slug for a in feeds.newest(site.articles)] if feeds.has_absolute_base(site.config) else []
     return {"format": FORMAT, "articles": articles, "feed": feed, "page_set": plan.page_set,
             "files": sorted(plan.fingerprints.keys() - paths), "others": _others(inputs)}
@@ -170,6 +190,11 @@ def warnings_caught(quiet: bool = False) -> Iterator[list[logging.LogRecord]]:
         logger.propagate = propagate
 
 
+def _declined(reason: str) -> None:
+    log.debug("a full build: %s", reason)
+    return None
+
+
 def _edited(inputs: Inputs, rec: Mapping[str, Any]) -> list[str] | None:
     """The slugs of the articles whose files changed since the recorded build; None if anything else changed."""
     if _others(inputs) != rec.get("others"):
@@ -198,16 +223,16 @@ def rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, s
 
     rec = cache.old.narrow
     if rec.get("format") != FORMAT or not cache.old.fingerprint or not cache.old.folders:
-        return None
+        return _declined("the last build left no record for one")
     edited = _edited(inputs, rec)
-    if edited is None or any(slug in rec.get("feed", ()) for slug in edited):
-        return None
+    if edited is None:
+        return _declined("not only articles were edited (or none, or files were added or removed)")
     if search.find_pagefind(root) is not None:
-        return None  # Pagefind indexes the whole site: a full build
+        return _declined("Pagefind indexes the whole site")
     with lock_folder(cache.out):
         recover(cache.out)
         if not cache.output_untouched:
-            return None
+            return _declined("the output folder is not as the last build left it")
         report = _rebuild(root, cache, inputs, config, rec, edited, start)
     if report is not None:  # what every full build says
         from site_builder import feeds
@@ -225,15 +250,16 @@ def _rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, 
 
     memo = Memo(cache.dir / "parsed.sqlite", inputs.files, inputs.code)
     try:
-        site = _load(root, config, memo, rec, edited)
-        if site is None:
+        loaded = _load(root, config, memo, rec, edited)
+        if loaded is None:
             return None
+        site, articles = loaded
         from site_builder.pages import pages_of_article
 
-        pages = [page for art in site.articles for page in pages_of_article(site, art)]
-        made = _render(root, cache, inputs, site, pages, rec)
+        pages = [page for art in articles for page in pages_of_article(site, art)]
+        made = _render(root, cache, inputs, site, pages, rec, feed=any(slug in rec["feed"] for slug in edited))
         written = _replace(cache.out, {rel: data for rel, (_, data) in made.items() if data is not None})
-        _save(cache, inputs, site, {rel: fp for rel, (fp, _) in made.items()}, written)
+        _save(cache, inputs, articles, {rel: fp for rel, (fp, _) in made.items()}, written)
     finally:
         memo.close(prune=False)  # the other articles' entries stay: the next full build uses them
     total = cache.old.page_count
@@ -243,8 +269,10 @@ def _rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, 
                        skipped=total - len(pages), narrow=True)
 
 
-def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any], edited: list[str]) -> SiteData | None:
-    """The edited articles as a site of their own, with the registry's linker; None unless the edit is narrow."""
+def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
+          edited: list[str]) -> tuple[SiteData, list[Article]] | None:
+    """The edited articles, and a site of them with the registry's linker (and, when one of them is in the feeds,
+    every article in the feeds, newest first, from the parse cache); None unless the edit is narrow."""
     from site_builder.content import article_key, english_file, load_article
     from site_builder.deps import REGISTRY
     from site_builder.entities import Linker, article_mentions, mentions_key, people
@@ -267,30 +295,40 @@ def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any], ed
             problems: list[Any] = []
             art = load_article(root, root / rel, problems)
             if art is None or problems or caught or any(s.provisional for s in art.sections):
-                return None  # the full build reports it
+                return _declined(f"{rel} has problems or warnings")  # the full build reports them
             zh, en, exposed = rec["articles"][slug]
             old = memo.get(article_key(memo, rel, zh, en))
             old_mentions = memo.get(mentions_key(memo, registry_key, False, rel, zh, en))
             if not isinstance(old, Article) or not isinstance(old_mentions, tuple):
-                return None
+                return _declined(f"{rel} as the last build read it is not in the parse cache")
             mentions = article_mentions(linker, art)
             if outward(art, mentions, exposed) != outward(old, old_mentions, exposed):
-                return None
+                return _declined(f"other pages show what changed in {rel}")
             now = (memo.file(rel), memo.file(english_file(rel)))
             memo.put(article_key(memo, rel, *now), art)  # for the next build, narrow or full
             memo.put(mentions_key(memo, registry_key, False, rel, *now), mentions)
             for sm in mentions:
                 linker.remember(sm)
             articles.append(art)
-    site = SiteData(config=config, articles=articles, renderer=Renderer(), extras={"people": people(registry.entities)})
+    shown = articles
+    if any(art.slug in rec["feed"] for art in articles):  # the feeds show every article in them in full
+        keys = {slug: article_key(memo, rel, memo.file(rel), memo.file(english_file(rel)))
+                for slug in rec["feed"] for rel in [f"content/articles/{slug}.zh.md"]}
+        kept = memo.get_many(keys.values())
+        new = {art.slug: art for art in articles}
+        shown = [new.get(slug) or kept.get(keys[slug]) for slug in rec["feed"]]
+        if not all(isinstance(art, Article) for art in shown):
+            return None
+    site = SiteData(config=config, articles=shown, renderer=Renderer(), extras={"people": people(registry.entities)})
     site.text_hook = linker.hook
     site.resolve_links = linker.resolve
-    return site
+    return site, articles
 
 
 def _render(root: Path, cache: BuildCache, inputs: Inputs, site: SiteData, pages: list[Page],
-            rec: Mapping[str, Any]) -> dict[str, tuple[str, bytes | None]]:
-    """Each page's fingerprint, and its bytes when they differ from the file in the output folder."""
+            rec: Mapping[str, Any], feed: bool) -> dict[str, tuple[str, bytes | None]]:
+    """Each page's (and with ``feed``, each feed's) fingerprint, and its bytes when they differ from the file
+    in the output folder."""
     from site_builder import feeds, views
     from site_builder.build import render_one
     from site_builder.deps import RenderPlan, TemplateDeps
@@ -304,12 +342,18 @@ def _render(root: Path, cache: BuildCache, inputs: Inputs, site: SiteData, pages
     if feeds.has_absolute_base(site.config):
         built |= {views.feed_path(lang) for lang in ("zh", "en")}
     made: dict[str, tuple[str, bytes | None]] = {}
+
+    def add(path: str, fp: str | None, data: bytes) -> None:
+        assert fp is not None  # the inputs of an article's pages and of the feeds are known
+        old = Record.from_json(cache.old.raw_outputs.get(path))  # (not Manifest.outputs: all of them)
+        made[path] = (fp, None if old is not None and old.digest == content_digest(data) else data)
+
     for page in pages:
-        fp = plan.fingerprint(page)
-        assert fp is not None  # an article page's inputs are known
-        data = render_one(env, site, built, page)
-        old = Record.from_json(cache.old.raw_outputs.get(page.path))  # (not Manifest.outputs: all of them)
-        made[page.path] = (fp, None if old is not None and old.digest == content_digest(data) else data)
+        add(page.path, plan.fingerprint(page), render_one(env, site, built, page))
+    if feed:  # site.articles: the articles in the feeds, newest first (see _load)
+        for lang in ("zh", "en"):
+            path = views.feed_path(lang)
+            add(path, plan.file_fingerprint(path, feeds.feed_deps(rec["feed"])), feeds.atom_feed(site, lang))
     return made
 
 
@@ -335,7 +379,7 @@ def _replace(out: Path, files: Mapping[str, bytes]) -> dict[str, Record]:
     return written
 
 
-def _save(cache: BuildCache, inputs: Inputs, site: SiteData, fingerprints: Mapping[str, str],
+def _save(cache: BuildCache, inputs: Inputs, articles: Sequence[Article], fingerprints: Mapping[str, str],
           written: Mapping[str, Record]) -> None:
     """Record the narrow build as a full one would have (the other pages' records hold), as edits to the manifest
     (:attr:`site_builder.deps.BuildCache.edits_path`)."""
@@ -351,7 +395,7 @@ def _save(cache: BuildCache, inputs: Inputs, site: SiteData, fingerprints: Mappi
     for folder in {rel.rpartition("/")[0] for rel in written}:
         st = os.lstat(cache.out / folder)
         edits["folders"][folder] = [st.st_mtime_ns, st.st_ino, int(st.st_mtime_ns >= now - racy_window(st.st_mtime_ns))]
-    for art in site.articles:
+    for art in articles:
         edits["articles"][art.slug] = [inputs.files.get(art.path, "missing"), inputs.files.get(art.en.path, "missing")]
     try:
         atomic_write(cache.edits_path, json.dumps(edits).encode())
