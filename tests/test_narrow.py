@@ -238,3 +238,36 @@ def test_random_edits_to_a_generated_archive_match_full_builds(tmp_path: Path, m
         narrow_count += report.narrow
         assert site_files(root / "public") == clean_build(root, tmp_path / "clean"), f"step {step}: {path.name}"
     assert narrow_count >= 3, f"only {narrow_count} of 10 edits were narrow"
+
+
+def test_a_narrow_build_killed_between_its_renames_is_finished_by_the_next_build(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed after the first of its renames, a narrow build leaves that file new, the others old and its hidden
+    temporary files behind: each file whole. The next build finds the output unlike its records and puts it right."""
+    import os
+
+    build(project)
+    slug, sid = quiet_section(project)
+    append_zh(project, slug, sid, "本段另有补充说明。")
+    real = os.replace
+    done: list[str] = []
+
+    def killed(src: str | Path, dst: str | Path) -> None:
+        if done:
+            raise KeyboardInterrupt  # stands for SIGKILL: nothing after this line runs in a killed process
+        real(src, dst)
+        done.append(str(dst))
+
+    monkeypatch.setattr(narrow.os, "replace", killed)
+    monkeypatch.setattr(Path, "unlink", lambda self, missing_ok=False: None)  # a killed build cleans nothing up
+    with pytest.raises(KeyboardInterrupt):
+        build(project)
+    monkeypatch.undo()
+    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", "/nonexistent/pagefind")
+    monkeypatch.setattr(feeds, "FEED_ENTRIES", 1)
+    leftovers = [p for p in (project / "public").rglob(".*.new")]
+    assert done and leftovers, "the first file was replaced and the others' temporary files are left"
+    report = build(project)
+    assert not report.narrow
+    same_as_clean(project, tmp_path)
+    assert not list((project / "public").rglob(".*.new"))
