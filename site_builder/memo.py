@@ -40,7 +40,7 @@ class Memo:
         self.misses = 0
         self._used: set[str] = set()
         self._db: sqlite3.Connection | None = None
-        self._stored: set[str] = set()
+        self._stored: set[str] | None = None  # the keys in the file: read when first needed (see _keys)
         self._pending: list[tuple[str, Any]] = []  # put but not written yet (see flush)
         for attempt in (1, 2):
             try:
@@ -48,7 +48,6 @@ class Memo:
                 self._db = sqlite3.connect(path, timeout=10)
                 self._db.execute("PRAGMA synchronous=OFF")  # a cache: a torn write costs a re-parse, not a wrong site
                 self._db.execute("CREATE TABLE IF NOT EXISTS memo (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
-                self._stored = {key for (key,) in self._db.execute("SELECT key FROM memo")}
                 break
             except sqlite3.DatabaseError as exc:  # not a database (any more): start a new one
                 log.debug("parsed content not reused: %s", exc)
@@ -82,7 +81,7 @@ class Memo:
         Read one row at a time: a build holds the values it uses, never the whole file's bytes.
         """
         unique = list(dict.fromkeys(keys))
-        wanted = [key for key in unique if key in self._stored] if self._db is not None else []
+        wanted = unique if self._db is not None else []
         found: dict[str, Any] = {}
         try:
             for start in range(0, len(wanted), _BATCH):
@@ -101,6 +100,13 @@ class Memo:
         self.misses += len(unique) - len(found)
         self._used.update(found)
         return found
+
+    def _keys(self) -> set[str]:
+        """Every key in the file (read once: a build that reads few values need not list them all)."""
+        if self._stored is None:
+            assert self._db is not None
+            self._stored = {key for (key,) in self._db.execute("SELECT key FROM memo")}
+        return self._stored
 
     def put(self, key: str, value: Any) -> None:
         """Keep ``value`` (which must not change afterwards): written by :meth:`flush`, at the latest on close."""
@@ -141,7 +147,7 @@ class Memo:
         if self._db is None:
             return
         try:
-            stale = [(k,) for k in self._stored - self._used] if prune else []
+            stale = [(k,) for k in self._keys() - self._used] if prune else []
             if stale:
                 self._db.executemany("DELETE FROM memo WHERE key = ?", stale)
             self._db.commit()

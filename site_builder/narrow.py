@@ -158,12 +158,7 @@ def record(root: Path, site: SiteData, pages: Sequence[Page], inputs: Inputs, pl
                               {sid: sorted(readers) for sid, readers in shown.items()}]
     feed = [a.slug for a in feeds.newest(site.articles)] if feeds.has_absolute_base(site.config) else []
     return {"format": FORMAT, "articles": articles, "feed": feed, "page_set": plan.page_set,
-            "files": sorted(plan.fingerprints.keys() - paths), "others": _others(inputs)}
-
-
-def _others(inputs: Inputs) -> str:
-    """Every input but the articles (the code, content, templates, static files)."""
-    return digest(inputs.code, *(f"{p}\0{h}" for p, h in sorted(inputs.files.items()) if not _ARTICLE.match(p)))
+            "files": sorted(plan.fingerprints.keys() - paths), "others": inputs.outside_articles}
 
 
 # -- the narrow rebuild ----------------------------------------------------------------------
@@ -197,7 +192,7 @@ def _declined(reason: str) -> None:
 
 def _edited(inputs: Inputs, rec: Mapping[str, Any]) -> list[str] | None:
     """The slugs of the articles whose files changed since the recorded build; None if anything else changed."""
-    if _others(inputs) != rec.get("others"):
+    if inputs.outside_articles != rec.get("others"):
         return None
     recorded = rec.get("articles")
     if not isinstance(recorded, dict):
@@ -299,14 +294,14 @@ def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
             zh, en, exposed = rec["articles"][slug]
             old = memo.get(article_key(memo, rel, zh, en))
             old_mentions = memo.get(mentions_key(memo, registry_key, False, rel, zh, en))
+            mentions = article_mentions(linker, art)
+            now = (memo.file(rel), memo.file(english_file(rel)))
+            memo.put(article_key(memo, rel, *now), art)  # for the next build, narrow or full (this one, if declined)
+            memo.put(mentions_key(memo, registry_key, False, rel, *now), mentions)
             if not isinstance(old, Article) or not isinstance(old_mentions, tuple):
                 return _declined(f"{rel} as the last build read it is not in the parse cache")
-            mentions = article_mentions(linker, art)
             if outward(art, mentions, exposed) != outward(old, old_mentions, exposed):
                 return _declined(f"other pages show what changed in {rel}")
-            now = (memo.file(rel), memo.file(english_file(rel)))
-            memo.put(article_key(memo, rel, *now), art)  # for the next build, narrow or full
-            memo.put(mentions_key(memo, registry_key, False, rel, *now), mentions)
             for sm in mentions:
                 linker.remember(sm)
             articles.append(art)
