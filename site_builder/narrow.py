@@ -222,7 +222,7 @@ def rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, s
     edited = _edited(inputs, rec)
     if edited is None:
         return _declined("not only articles were edited (or none, or files were added or removed)")
-    if search.find_pagefind(root) is not None:
+    if search.find_pagefind(root, warn=False) is not None:
         return _declined("Pagefind indexes the whole site")
     with lock_folder(cache.out):
         recover(cache.out)

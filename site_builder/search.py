@@ -59,8 +59,11 @@ def _npm_binary(root: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def find_pagefind(root: Path) -> Path | None:
-    """The Pagefind (extended) binary to index with, or None when search tooling is not installed."""
+def find_pagefind(root: Path, warn: bool = True) -> Path | None:
+    """The Pagefind (extended) binary to index with, or None when search tooling is not installed.
+
+    ``warn``: say (once) when it is the PyPI build, which indexes Chinese less well.
+    """
     env = os.environ.get("SITE_BUILDER_PAGEFIND")
     if env:
         return Path(env) if Path(env).is_file() else None
@@ -72,7 +75,7 @@ def find_pagefind(root: Path) -> Path | None:
     except ImportError:
         return None
     exe = Path(get_executable())
-    if exe.is_file() and "pypi" not in _warned:
+    if exe.is_file() and warn and "pypi" not in _warned:
         _warned.add("pypi")
         log.warning("warning: indexing with Pagefind from PyPI (1.5), which segments Chinese differently from the "
                     "browser and misses some Chinese words; `python3 dev.py test` installs the npm build (docs/search.md)")
