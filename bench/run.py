@@ -192,6 +192,8 @@ class Corpus:
         self.hugo = root / "hugo"
         self.articles = articles
         self.env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        # in every edit's words: a corpus kept from an earlier run (--keep) already has that run's words
+        self.token = f"{time.time_ns() % 10**9:09d}"
         if project != PROJECT:  # measure another checkout's code
             self.env["PYTHONPATH"] = os.pathsep.join([str(project), *filter(None, [os.environ.get("PYTHONPATH")])])
         if not search:
@@ -255,7 +257,7 @@ class Corpus:
         it); returns (slug, new words)."""
         files = sorted((self.site / "content" / "articles").glob("*.zh.md"))
         path = files[len(files) // 2 + offset]
-        words = words or f"本段在第{n}次测量时改写"
+        words = (words or f"本段在第{n}次测量时改写") + f"（{self.token}）"
 
         def change(text: str) -> tuple[str, str]:
             blocks = text.split("\n\n")
@@ -390,7 +392,7 @@ def hugo_serve_edits(corpus: Corpus, binary: str, runs: int, log: Any) -> list[f
             path = files[len(files) // 2 + 1 + n]
             page = f"http://127.0.0.1:{port}/zh/articles/{path.name[:-len('.zh.md')]}/"
             _get(page)  # a page the browser shows: Hugo's fast render mode renders those first
-            words = f"本段在Hugo服务器第{n}次测量时改写"
+            words = f"本段在Hugo服务器第{n}次测量时改写（{corpus.token}）"
 
             def change(text: str, words: str = words) -> tuple[str, str]:
                 cut = text.index("。", text.index("+++", 3))  # the first sentence of the body
