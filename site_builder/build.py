@@ -313,6 +313,8 @@ def build(root: Path, out: str | Path | None = None, *,
     config = load_config(root)
     out_dir = config.output_dir(out)
     cache = BuildCache(root, out_dir) if incremental else None
+    if cache is not None:
+        cache.check_output()  # by a child process, while this one hashes the inputs
     inputs = cache.scan() if cache is not None else None
     if cache is not None and inputs is not None and cache.up_to_date(inputs, gated=gate is not None):
         return BuildReport(pages=cache.old.page_count, unchanged=len(cache.old.raw_outputs), skipped=cache.old.page_count,

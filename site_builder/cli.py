@@ -45,8 +45,9 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
-    level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.ERROR if args.quiet else logging.INFO, format="%(message)s", stream=sys.stderr)
+    if args.verbose:  # ours only: the libraries' debug output (markdown-it's, per block) would bury it
+        logging.getLogger("site_builder").setLevel(logging.DEBUG)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

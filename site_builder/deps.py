@@ -474,6 +474,45 @@ class RenderPlan:
             return None
 
 
+#: Check the output in a child process when it has at least this many files and folders: about 13 ms of
+#: ``lstat`` calls here, against 1–3 ms to fork a build process (more for a large one, such as a test runner).
+FORKED_CHECK_MIN = 4000
+
+
+class _Forked:
+    """A yes-or-no question answered by a forked child process while this one goes on."""
+
+    def __init__(self, question: Callable[[], bool]) -> None:
+        self._answer: bool | None = None
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: answers, and exits without running any cleanup of the parent's
+            try:
+                os.close(read)
+                os.write(write, b"1" if question() else b"0")
+            finally:
+                os._exit(0)
+        os.close(write)
+        self._pid, self._read = pid, read
+
+    def result(self) -> bool:
+        """The answer (False if the child could not give one)."""
+        if self._answer is None:
+            try:
+                self._answer = os.read(self._read, 1) == b"1"
+            finally:
+                os.close(self._read)
+                os.waitpid(self._pid, 0)
+        return self._answer
+
+    def __del__(self) -> None:  # a build that stopped before asking (bad content, say) still reaps its child
+        if self._answer is None and hasattr(self, "_pid"):
+            try:
+                self.result()
+            except OSError:
+                pass
+
+
 class BuildCache:
     """The manifest of one output folder and the shared Markdown cache, under ``.site-builder-cache/``."""
 
@@ -492,6 +531,7 @@ class BuildCache:
         self.spare_home = self.dir / "spare" / key  # the site swapped out last time (see site_builder.stage)
         self.spare_path = self.dir / "spare" / f"{key}.json"  # its records
         self.old = self._load_manifest()
+        self._checker: _Forked | None = None  # see check_output
 
     def scan(self) -> Inputs:
         """:func:`scan_inputs`, reading only files changed since the last scan; records what it found."""
@@ -511,8 +551,23 @@ class BuildCache:
     @functools.cached_property
     def output_untouched(self) -> bool:
         """True if a stat of each recorded folder and file shows the output as the last build left it (no listing;
-        False without folder records: see :func:`site_builder.stage.folder_records`)."""
+        False without folder records: see :func:`site_builder.stage.folder_records`).
+
+        Found by the child process :meth:`check_output` started, when it did."""
+        if self._checker is not None:
+            return self._checker.result()
+        return self._untouched()
+
+    def _untouched(self) -> bool:
         return bool(self.old.folders) and untouched(self.out, self.old.raw_outputs, self.old.folders)
+
+    def check_output(self) -> None:
+        """Start checking the output folder against its records (:attr:`output_untouched`) in a forked child, on
+        the other core while this process hashes the inputs and loads what it needs: 17,000 ``lstat`` calls for
+        a 2,000-article site, a fifth of a narrow build's time and of a no-change build's."""
+        if len(self.old.folders) + len(self.old.raw_outputs) >= FORKED_CHECK_MIN and self._checker is None \
+                and hasattr(os, "fork"):
+            self._checker = _Forked(self._untouched)
 
     @functools.cached_property
     def live(self) -> dict[str, Stat | None]:

@@ -190,22 +190,24 @@ def _declined(reason: str) -> None:
     return None
 
 
-def _edited(inputs: Inputs, rec: Mapping[str, Any]) -> list[str] | None:
-    """The slugs of the articles whose files changed since the recorded build; None if anything else changed."""
+def _edited(inputs: Inputs, rec: Mapping[str, Any]) -> list[str] | str:
+    """The slugs of the articles whose files changed since the recorded build, or why a build is not narrow."""
     if inputs.outside_articles != rec.get("others"):
-        return None
+        return "the code, the templates, the static files or content other than the articles changed"
     recorded = rec.get("articles")
     if not isinstance(recorded, dict):
-        return None
+        return "the last build left no record for one"
     now: dict[str, list[str]] = {}
     for rel, h in inputs.files.items():
         m = _ARTICLE.match(rel)
         if m:
             now.setdefault(m.group(1), ["missing", "missing"])[m.group(2) == "en"] = h
     if now.keys() != recorded.keys() or any(zh == "missing" for zh, _ in now.values()):
-        return None
+        return "articles were added or removed"
     edited = [slug for slug, pair in now.items() if pair != recorded[slug][:2]]
-    return sorted(edited) if 0 < len(edited) <= MAX_ARTICLES else None
+    if len(edited) > MAX_ARTICLES:
+        return f"{len(edited)} articles were edited (a narrow build takes up to {MAX_ARTICLES})"
+    return sorted(edited) if edited else "no article was edited"
 
 
 def rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, start: float) -> BuildReport | None:
@@ -220,14 +222,13 @@ def rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, s
     if rec.get("format") != FORMAT or not cache.old.fingerprint or not cache.old.folders:
         return _declined("the last build left no record for one")
     edited = _edited(inputs, rec)
-    if edited is None:
-        return _declined("not only articles were edited (or none, or files were added or removed)")
+    if isinstance(edited, str):
+        return _declined(edited)
     if search.find_pagefind(root, warn=False) is not None:
         return _declined("Pagefind indexes the whole site")
     with lock_folder(cache.out):
-        recover(cache.out)
-        if not cache.output_untouched:
-            return _declined("the output folder is not as the last build left it")
+        if recover(cache.out):
+            return _declined("the output folder was restored from an interrupted build")
         report = _rebuild(root, cache, inputs, config, rec, edited, start)
     if report is not None:  # what every full build says
         from site_builder import feeds
@@ -253,6 +254,8 @@ def _rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, 
 
         pages = [page for art in articles for page in pages_of_article(site, art)]
         made = _render(root, cache, inputs, site, pages, rec, feed=any(slug in rec["feed"] for slug in edited))
+        if not cache.output_untouched:  # (checked by a child process while this one rendered: see BuildCache)
+            return _declined("the output folder is not as the last build left it")
         written = _replace(cache.out, {rel: data for rel, (_, data) in made.items() if data is not None})
         _save(cache, inputs, articles, {rel: fp for rel, (fp, _) in made.items()}, written)
     finally:

@@ -120,15 +120,18 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def recover(out: Path) -> None:
-    """Finish or undo a swap interrupted on systems without an atomic exchange."""
+def recover(out: Path) -> bool:
+    """Finish or undo a swap interrupted on systems without an atomic exchange; True if ``out`` was put back."""
     old = out.with_name(f".{out.name}.old")
+    restored = False
     if not out.exists() and old.is_dir():
         os.rename(old, out)
         log.warning("restored %s from an interrupted build", out)
+        restored = True
     for stale in out.parent.glob(f".{out.name}.*"):
         if stale.is_dir() and stale != out:
             shutil.rmtree(stale, ignore_errors=True)
+    return restored
 
 
 def safe_rel(rel: str) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import feeds, narrow
+from site_builder import deps, feeds, narrow
 from site_builder.build import BuildReport, build
 from site_builder.content import load_articles
 from site_builder.deps import CACHE_DIR
@@ -214,6 +214,7 @@ def test_random_edits_to_a_generated_archive_match_full_builds(tmp_path: Path, m
     from .conftest import ROOT
 
     monkeypatch.setattr(feeds, "FEED_ENTRIES", 50)  # as shipped: the newest articles' edits remake the feeds
+    monkeypatch.setattr(deps, "FORKED_CHECK_MIN", 0)  # the output checked by a child process, as on a large site
     root = tmp_path / "archive"
     subprocess.run([sys.executable, str(ROOT / "bench" / "gen.py"), "--articles", "70", "--entities", "60",
                     "--out", str(root)], check=True, capture_output=True)
@@ -271,3 +272,19 @@ def test_a_narrow_build_killed_between_its_renames_is_finished_by_the_next_build
     assert not report.narrow
     same_as_clean(project, tmp_path)
     assert not list((project / "public").rglob(".*.new"))
+
+
+def test_the_output_check_made_by_a_child_process_sees_a_file_edited_by_hand(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(deps, "FORKED_CHECK_MIN", 0)
+    build(project)
+    slug, sid = quiet_section(project)
+    page = project / "public/en/index.html"
+    page.write_bytes(page.read_bytes().replace(b"</body>", b"<p>by hand</p></body>"))
+    append_zh(project, slug, sid, "补一句。")
+    report = build(project)
+    assert not report.narrow and b"by hand" not in page.read_bytes()
+    same_as_clean(project, tmp_path)
+    append_zh(project, slug, sid, "再补一句。")
+    assert build(project).narrow  # and with the output as recorded, the child says so
+    same_as_clean(project, tmp_path)
