@@ -543,7 +543,7 @@ class BuildCache:
         if settled != known:
             try:
                 atomic_write(self.inputs_path, json.dumps({"format": FORMAT, "root": str(self.root),
-                                                           "files": settled}).encode())
+                                                           "files": settled}).encode(), durable=False)
             except OSError as exc:
                 log.debug("input hashes not kept: %s", exc)
         return inputs
@@ -649,7 +649,7 @@ class BuildCache:
         if folders is not None:
             data["folders"] = self.old.folders = folders
         try:
-            atomic_write(self.manifest_path, json.dumps(data, sort_keys=True).encode())
+            atomic_write(self.manifest_path, json.dumps(data, sort_keys=True).encode(), durable=False)
             self.edits_path.unlink(missing_ok=True)
             self.edits = None
         except OSError as exc:
@@ -708,12 +708,12 @@ class BuildCache:
                 atomic_write(self.spare_path, json.dumps({
                     "format": FORMAT, "out": str(self.out), "ino": spare.ino, "ctime_ns": spare.ctime_ns,
                     "files": {rel: rec.to_json() for rel, rec in spare.files.items()},
-                    "folders": spare.folders}).encode())
-            atomic_write(self.manifest_path, json.dumps(manifest, sort_keys=True).encode())
+                    "folders": spare.folders}).encode(), durable=False)
+            atomic_write(self.manifest_path, json.dumps(manifest, sort_keys=True).encode(), durable=False)
             self.edits_path.unlink(missing_ok=True)
             self._forget_gone_folders()
             if renderer is not None and renderer.misses:
                 body = {"format": FORMAT, "entries": renderer.used}
-                atomic_write(self.markdown_path, json.dumps(body, ensure_ascii=False).encode())
+                atomic_write(self.markdown_path, json.dumps(body, ensure_ascii=False).encode(), durable=False)
         except OSError as exc:
             log.warning("warning: could not write the build cache in %s: %s", self.dir, exc)

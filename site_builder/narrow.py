@@ -396,6 +396,6 @@ def _save(cache: BuildCache, inputs: Inputs, articles: Sequence[Article], finger
     for art in articles:
         edits["articles"][art.slug] = [inputs.files.get(art.path, "missing"), inputs.files.get(art.en.path, "missing")]
     try:
-        atomic_write(cache.edits_path, json.dumps(edits).encode())
+        atomic_write(cache.edits_path, json.dumps(edits).encode(), durable=False)
     except OSError as exc:
         log.warning("warning: could not write the build cache in %s: %s", cache.dir, exc)

@@ -33,13 +33,15 @@ class WriteReport:
     removed: int
 
 
-def atomic_write(path: Path, data: bytes, backup: bool = False) -> None:
+def atomic_write(path: Path, data: bytes, backup: bool = False, durable: bool = True) -> None:
     """Write ``data`` to ``path`` via temp file + fsync + rename; optionally keep ``path~``.
 
     At every moment ``path`` holds either its old or its new bytes, and ``path~``
     (with ``backup``) either its previous backup or the complete old file: the
     backup is a hard link to the old file, put in place by a rename. The file
     keeps its permission bits (a new file gets the usual ones, not mkstemp's 0600).
+    Not ``durable``: no fsync (for caches, which a crash may lose: an fsync waits for
+    the file system's journal, a tenth of a second or more on a busy disk).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -51,15 +53,17 @@ def atomic_write(path: Path, data: bytes, backup: bool = False) -> None:
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), mode)
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         if backup and path.exists():
             _backup(path)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def _umask() -> int:
