@@ -135,12 +135,16 @@ def record(root: Path, site: SiteData, pages: Sequence[Page], inputs: Inputs, pl
     paths = {p.path for p in pages}
     if not clean or not paths <= plan.fingerprints.keys() or "entities" not in site.extras:
         return {}  # a page rendered on every build (inputs not known) would not be by a narrow one
-    for page in pages:  # an article's files are read by its own pages only (the feeds aside: see _render)
+    own: dict[str, frozenset[str]] = {}  # an article's files are read by its own pages only (and the feeds: _render)
+    for page in pages:
         for key in page.deps:
-            slug = key[len("article:"):] if key.startswith("article:") else None
-            if slug is not None and page.path not in {f(lang, slug) for lang in ("zh", "en")
-                                                      for f in (urls.article_path, urls.parallel_path)}:
-                return {}
+            if key.startswith("article:"):
+                slug = key[len("article:"):]
+                if slug not in own:
+                    own[slug] = frozenset(f(lang, slug) for lang in ("zh", "en")
+                                          for f in (urls.article_path, urls.parallel_path))
+                if page.path not in own[slug]:
+                    return {}
     exposed: dict[str, dict[str, list[str]]] = {}  # slug -> section id -> readers (see outward)
     for eid, keys in site.extras["entities"].index.mentions.items():
         for slug, sid in keys[:QUOTE_LIMIT]:  # hubs quote fewer (HUB_QUOTES), the same way
