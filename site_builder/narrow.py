@@ -127,10 +127,8 @@ def record(root: Path, site: SiteData, pages: Sequence[Page], inputs: Inputs, pl
     """What a narrow rebuild after this full build needs to know (kept in the build manifest; empty: none may
     follow). ``clean``: loading the content logged no warning (a narrow build would not repeat the warnings
     of the articles it does not load)."""
-    from site_builder import feeds
+    from site_builder import feeds, urls
     from site_builder.entity_pages import QUOTE_LIMIT
-
-    from site_builder import urls
 
     paths = {p.path for p in pages}
     if not clean or not paths <= plan.fingerprints.keys() or "entities" not in site.extras:
@@ -189,9 +187,8 @@ def warnings_caught(quiet: bool = False) -> Iterator[list[logging.LogRecord]]:
         logger.propagate = propagate
 
 
-def _declined(reason: str) -> None:
-    log.debug("a full build: %s", reason)
-    return None
+class _Declined(Exception):
+    """Why a build is not narrow (said with -v); the full build runs instead."""
 
 
 def _edited(inputs: Inputs, rec: Mapping[str, Any]) -> list[str] | str:
@@ -220,46 +217,44 @@ def rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, s
     On any doubt (a parse problem, a warning, an output touched by hand) it returns None having written
     nothing, and the full build runs (and reports).
     """
-    from site_builder import search
+    from site_builder import feeds, search
 
-    rec = cache.old.narrow
-    if rec.get("format") != FORMAT or not cache.old.fingerprint or not cache.old.folders:
-        return _declined("the last build left no record for one")
-    edited = _edited(inputs, rec)
-    if isinstance(edited, str):
-        return _declined(edited)
-    if search.find_pagefind(root, warn=False) is not None:
-        return _declined("Pagefind indexes the whole site")
-    with lock_folder(cache.out):
-        if recover(cache.out):
-            return _declined("the output folder was restored from an interrupted build")
-        report = _rebuild(root, cache, inputs, config, rec, edited, start)
-    if report is not None:  # what every full build says
-        from site_builder import feeds
-
-        if not feeds.has_absolute_base(config):
-            feeds.warn_without_base(config)
-        search.index_files(root, {})  # that the site has no search index
+    try:
+        rec = cache.old.narrow
+        if rec.get("format") != FORMAT or not cache.old.fingerprint or not cache.old.folders:
+            raise _Declined("the last build left no record for one")
+        edited = _edited(inputs, rec)
+        if isinstance(edited, str):
+            raise _Declined(edited)
+        if search.find_pagefind(root, warn=False) is not None:
+            raise _Declined("Pagefind indexes the whole site")
+        with lock_folder(cache.out):
+            if recover(cache.out):
+                raise _Declined("the output folder was restored from an interrupted build")
+            report = _rebuild(root, cache, inputs, config, rec, edited, start)
+    except _Declined as why:
+        log.debug("a full build: %s", why)
+        return None
+    if not feeds.has_absolute_base(config):  # what every full build says
+        feeds.warn_without_base(config)
+    search.index_files(root, {})  # that the site has no search index
     return report
 
 
 def _rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, rec: Mapping[str, Any],
-             edited: list[str], start: float) -> BuildReport | None:
+             edited: list[str], start: float) -> BuildReport:
     from site_builder.build import BuildReport
     from site_builder.memo import Memo
 
     memo = Memo(cache.dir / "parsed.sqlite", inputs.files, inputs.code)
     try:
-        loaded = _load(root, config, memo, rec, edited)
-        if loaded is None:
-            return None
-        site, articles = loaded
+        site, articles = _load(root, config, memo, rec, edited)
         from site_builder.pages import pages_of_article
 
         pages = [page for art in articles for page in pages_of_article(site, art)]
         made = _render(root, cache, inputs, site, pages, rec, feed=any(slug in rec["feed"] for slug in edited))
         if not cache.output_untouched:  # (checked by a child process while this one rendered: see BuildCache)
-            return _declined("the output folder is not as the last build left it")
+            raise _Declined("the output folder is not as the last build left it")
         written = _replace(cache.out, {rel: data for rel, (_, data) in made.items() if data is not None})
         _save(cache, inputs, articles, {rel: fp for rel, (fp, _) in made.items()}, written)
     finally:
@@ -272,9 +267,9 @@ def _rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, 
 
 
 def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
-          edited: list[str]) -> tuple[SiteData, list[Article]] | None:
+          edited: list[str]) -> tuple[SiteData, list[Article]]:
     """The edited articles, and a site of them with the registry's linker (and, when one of them is in the feeds,
-    every article in the feeds, newest first, from the parse cache); None unless the edit is narrow."""
+    every article in the feeds, newest first, from the parse cache); raises _Declined unless the edit is narrow."""
     from site_builder.content import article_key, english_file, load_article
     from site_builder.deps import REGISTRY
     from site_builder.entities import Linker, article_mentions, mentions_key, people
@@ -288,7 +283,7 @@ def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
         try:
             registry = load_registry(root, memo)  # unchanged since the last build, which checked it
         except SiteError:
-            return None
+            raise _Declined("the registry has problems") from None
         linker = Linker(registry.entities, False, registry.excludes)  # as site_builder.entities.load_entities
         registry_key = memo.file(REGISTRY)
         articles = []
@@ -297,7 +292,7 @@ def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
             problems: list[Any] = []
             art = load_article(root, root / rel, problems)
             if art is None or problems or caught or any(s.provisional for s in art.sections):
-                return _declined(f"{rel} has problems or warnings")  # the full build reports them
+                raise _Declined(f"{rel} has problems or warnings")  # the full build reports them
             zh, en, exposed = rec["articles"][slug]
             old = memo.get(article_key(memo, rel, zh, en))
             old_mentions = memo.get(mentions_key(memo, registry_key, False, rel, zh, en))
@@ -306,9 +301,9 @@ def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
             memo.put(article_key(memo, rel, *now), art)  # for the next build, narrow or full (this one, if declined)
             memo.put(mentions_key(memo, registry_key, False, rel, *now), mentions)
             if not isinstance(old, Article) or not isinstance(old_mentions, tuple):
-                return _declined(f"{rel} as the last build read it is not in the parse cache")
+                raise _Declined(f"{rel} as the last build read it is not in the parse cache")
             if outward(art, mentions, exposed) != outward(old, old_mentions, exposed):
-                return _declined(f"other pages show what changed in {rel}")
+                raise _Declined(f"other pages show what changed in {rel}")
             for sm in mentions:
                 linker.remember(sm)
             articles.append(art)
@@ -318,9 +313,10 @@ def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
                 for slug in rec["feed"] for rel in [f"content/articles/{slug}.zh.md"]}
         kept = memo.get_many(keys.values())
         new = {art.slug: art for art in articles}
-        shown = [new.get(slug) or kept.get(keys[slug]) for slug in rec["feed"]]
-        if not all(isinstance(art, Article) for art in shown):
-            return None
+        found = [new.get(slug) or kept.get(keys[slug]) for slug in rec["feed"]]
+        shown = [art for art in found if isinstance(art, Article)]
+        if len(shown) != len(found):
+            raise _Declined("an article in the feeds is not in the parse cache")
     site = SiteData(config=config, articles=shown, renderer=Renderer(), extras={"people": people(registry.entities)})
     site.text_hook = linker.hook
     site.resolve_links = linker.resolve
