@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -162,7 +162,7 @@ def render_all(root: Path, site: SiteData, pages: list[Page], plan: RenderPlan |
 
     tree_files(root, "templates")  # refuse symlinks: Jinja would follow them out of the project
     env = make_env(root / "templates")
-    built = built_paths(site, pages)
+    built = built_paths(site.config, (p.path for p in pages))
     if plan is not None:
         plan.prepare(env)  # compiled templates cached on disk
     todo = []
@@ -179,12 +179,12 @@ def render_all(root: Path, site: SiteData, pages: list[Page], plan: RenderPlan |
         stage.put(page.path, render_one(env, site, built, page))
 
 
-def built_paths(site: SiteData, pages: list[Page]) -> set[str]:
+def built_paths(config: SiteConfig, page_paths: Iterable[str]) -> set[str]:
     """Every file the navigation may link to: the pages, and the feeds when the site has an absolute address."""
     from site_builder import feeds, views
 
-    built = {p.path for p in pages}
-    if feeds.has_absolute_base(site.config):
+    built = set(page_paths)
+    if feeds.has_absolute_base(config):
         built |= {views.feed_path(lang) for lang in ("zh", "en")}
     return built
 

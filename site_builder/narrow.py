@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING, Any
 from site_builder.config import SiteConfig
 from site_builder.deps import _ARTICLE, CONFIG, BuildCache, Inputs, digest
 from site_builder.output import atomic_write, lock_folder, recover
-from site_builder.stage import Record, content_digest, racy_window, stat_of
+from site_builder.stage import Record, content_digest, folder_record, stat_of
 
 if TYPE_CHECKING:
     from site_builder.build import BuildReport
@@ -237,7 +237,7 @@ def rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, s
         return None
     if not feeds.has_absolute_base(config):  # what every full build says
         feeds.warn_without_base(config)
-    search.index_files(root, {})  # that the site has no search index
+    search.warn_missing()
     return report
 
 
@@ -295,11 +295,11 @@ def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
                 raise _Declined(f"{rel} has problems or warnings")  # the full build reports them
             zh, en, exposed = rec["articles"][slug]
             old = memo.get(article_key(memo, rel, zh, en))
-            old_mentions = memo.get(mentions_key(memo, registry_key, False, rel, zh, en))
+            old_mentions = memo.get(mentions_key(memo, registry_key, linker.link_every_mention, rel, zh, en))
             mentions = article_mentions(linker, art)
             now = (memo.file(rel), memo.file(english_file(rel)))
             memo.put(article_key(memo, rel, *now), art)  # for the next build, narrow or full (this one, if declined)
-            memo.put(mentions_key(memo, registry_key, False, rel, *now), mentions)
+            memo.put(mentions_key(memo, registry_key, linker.link_every_mention, rel, *now), mentions)
             if not isinstance(old, Article) or not isinstance(old_mentions, tuple):
                 raise _Declined(f"{rel} as the last build read it is not in the parse cache")
             if outward(art, mentions, exposed) != outward(old, old_mentions, exposed):
@@ -328,7 +328,7 @@ def _render(root: Path, cache: BuildCache, inputs: Inputs, site: SiteData, pages
     """Each page's (and with ``feed``, each feed's) fingerprint, and its bytes when they differ from the file
     in the output folder."""
     from site_builder import feeds, views
-    from site_builder.build import render_one
+    from site_builder.build import built_paths, render_one
     from site_builder.deps import RenderPlan, TemplateDeps
     from site_builder.render import make_env
 
@@ -336,9 +336,7 @@ def _render(root: Path, cache: BuildCache, inputs: Inputs, site: SiteData, pages
     templates = TemplateDeps(inputs, root / "templates", cache.old.templates)
     plan = RenderPlan(inputs, templates, cache.old, cache.out, pages, cache_dir=cache.dir, page_set=rec["page_set"])
     plan.prepare(env)
-    built = cache.old.pages.keys() - set(rec["files"])  # every page (see site_builder.build.built_paths)
-    if feeds.has_absolute_base(site.config):
-        built |= {views.feed_path(lang) for lang in ("zh", "en")}
+    built = built_paths(site.config, cache.old.pages.keys() - set(rec["files"]))  # the recorded pages
     made: dict[str, tuple[str, bytes | None]] = {}
 
     def add(path: str, fp: str | None, data: bytes) -> None:
@@ -391,8 +389,7 @@ def _save(cache: BuildCache, inputs: Inputs, articles: Sequence[Article], finger
     edits["outputs"].update({rel: record.to_json() for rel, record in written.items()})
     now = time.time_ns()
     for folder in {rel.rpartition("/")[0] for rel in written}:
-        st = os.lstat(cache.out / folder)
-        edits["folders"][folder] = [st.st_mtime_ns, st.st_ino, int(st.st_mtime_ns >= now - racy_window(st.st_mtime_ns))]
+        edits["folders"][folder] = folder_record(os.lstat(cache.out / folder), now)
     for art in articles:
         edits["articles"][art.slug] = [inputs.files.get(art.path, "missing"), inputs.files.get(art.en.path, "missing")]
     try:

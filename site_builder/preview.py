@@ -63,7 +63,7 @@ class Preview:
         from site_builder.build import built_paths
 
         try:
-            self._resident = _Resident(site, pages, built_paths(site, pages), self._templates())
+            self._resident = _Resident(site, pages, built_paths(site.config, (p.path for p in pages)), self._templates())
         except Exception as exc:  # never fails the build that hands its site over: there is just no preview
             log.debug("no preview: %s: %s", type(exc).__name__, exc)
             self._resident = self._env = None

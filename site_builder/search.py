@@ -93,14 +93,19 @@ def indexable(path: str, lang: str) -> bool:
     return "/parallel/" not in path and not path.startswith(f"{lang}/search/")
 
 
+def warn_missing() -> None:
+    """Say (once) that the site has no search index because Pagefind is not installed."""
+    if "missing" not in _warned:
+        _warned.add("missing")
+        log.warning("warning: Pagefind is not installed, so the site has no search index "
+                    "(`python3 dev.py test` installs it into tools/node_modules; see docs/search.md)")
+
+
 def index_files(root: Path, files: Mapping[str, bytes]) -> dict[str, bytes]:
     """Index the rendered pages in ``files``; returns the bundles' files by output path (empty without Pagefind)."""
     binary = find_pagefind(root)
     if binary is None:
-        if "missing" not in _warned:
-            _warned.add("missing")
-            log.warning("warning: Pagefind is not installed, so the site has no search index "
-                        "(`python3 dev.py test` installs it into tools/node_modules; see docs/search.md)")
+        warn_missing()
         return {}
     out: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="site-builder-search-") as tmp:

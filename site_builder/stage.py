@@ -129,6 +129,11 @@ def _at(base: str, rel: str) -> str:
     return f"{base}/{rel}" if rel else base
 
 
+def folder_record(st: os.stat_result, now_ns: int) -> list[int]:
+    """A folder's record as of ``now_ns``: [mtime_ns, inode, racy] (racy: it changed within its :func:`racy_window`)."""
+    return [st.st_mtime_ns, st.st_ino, int(st.st_mtime_ns >= now_ns - racy_window(st.st_mtime_ns))]
+
+
 def folder_records(out: Path, files: Iterable[str]) -> dict[str, list[int]]:
     """Every folder of the output -> [mtime_ns, inode, racy]; empty unless that provably is every folder.
 
@@ -159,7 +164,7 @@ def folder_records(out: Path, files: Iterable[str]) -> dict[str, list[int]]:
             st = os.lstat(_at(base, folder))
             if not stat.S_ISDIR(st.st_mode) or st.st_nlink != 2 + subfolders[folder]:
                 return {}
-            records[folder] = [st.st_mtime_ns, st.st_ino, int(st.st_mtime_ns >= now - racy_window(st.st_mtime_ns))]
+            records[folder] = folder_record(st, now)
     except OSError:
         return {}
     return records
