@@ -125,9 +125,12 @@ class Renderer:
 
 
 #: Anything Markdown might read as markup: a character that starts inline syntax (or
-#: that markdown-it normalises: CR, NUL), or a line that could open a block or underline
-#: a heading. Text without any of these is one paragraph of literal text.
-_MARKUP = re.compile(r"[\\`*_\[\]!<>&~\t\r\x00]|^(?:[#=+-]|\d{1,9}[.)])", re.MULTILINE)
+#: that markdown-it normalises: CR, NUL), an ampersand that could start a character
+#: reference (``&amp;``, ``&#38;``; a lone one, as in "R&D", is literal text), or a line
+#: that could open a block or underline a heading. Text without any of these is one
+#: paragraph of literal text.
+_MARKUP = re.compile(r"[\\`*_\[\]!<>~\t\r\x00]|&(?:#|[A-Za-z][A-Za-z0-9]{1,31};)|^(?:[#=+-]|\d{1,9}[.)])",
+                     re.MULTILINE)
 
 
 def plain_lines(text: str) -> list[str] | None:

@@ -72,11 +72,11 @@ def render_page(env: jinja2.Environment, template: str, path: str, context: dict
     """
     import jinja2
 
-    def url(target: str) -> str:
-        if root_path is not None:
-            t, _, anchor = target.partition("#")
-            return root_path + urls.page_url(t) + (f"#{anchor}" if anchor else "")
-        return urls.relative(path, target)
+    def rooted(target: str) -> str:
+        t, _, anchor = target.partition("#")
+        return root_path + urls.page_url(t) + (f"#{anchor}" if anchor else "")
+
+    url = urls.relative_from(path) if root_path is None else rooted
 
     try:
         tmpl = env.get_template(template)

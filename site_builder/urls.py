@@ -7,6 +7,8 @@ same output works at a domain root and under a sub-path. Absolute URLs
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 #: The ``page_path`` for HTML that goes on several pages (a section on its article
 #: page, in the parallel view and in the feed): internal links in it are left as
 #: placeholders for each page to resolve (see :meth:`site_builder.entities.Linker.resolve`).
@@ -35,18 +37,45 @@ def relative(from_path: str, to_path: str) -> str:
     frag = f"#{anchor}" if anchor else ""
     if not target:
         return frag
-    url = page_url(target)
     here = from_path.rpartition("/")[0].split("/") if "/" in from_path else []
+    return _climb(here, len(here), target) + frag
+
+
+def relative_from(from_path: str) -> Callable[[str], str]:
+    """``relative`` for one page: ``relative_from(p)(t) == relative(p, t)``, the page's folder split once.
+
+    A page's links all start from the same folder (an entity page has hundreds of them).
+    """
+    here = from_path.rpartition("/")[0].split("/") if "/" in from_path else []
+    depth = len(here)
+    made: dict[str, str] = {}  # target -> link, for the targets a page links to more than once (other anchors)
+
+    def link(to_path: str) -> str:
+        target, _, anchor = to_path.partition("#")
+        frag = f"#{anchor}" if anchor else ""
+        if not target:
+            return frag
+        rel = made.get(target)
+        if rel is None:
+            made[target] = rel = _climb(here, depth, target)
+        return rel + frag
+
+    return link
+
+
+def _climb(here: list[str], depth: int, target: str) -> str:
+    """The link to output path ``target`` (no anchor) from the folder ``here`` (split, ``depth`` long)."""
+    url = page_url(target)
     there = url.rstrip("/").split("/") if url.rstrip("/") else []
     common = 0
     for a, b in zip(here, there):
         if a != b:
             break
         common += 1
-    rel = "/".join([".."] * (len(here) - common) + there[common:]) or "."
+    rel = "/".join([".."] * (depth - common) + there[common:]) or "."
     if url.endswith("/") or url == "":
         rel = "./" if rel == "." else rel + "/"
-    return rel + frag
+    return rel
 
 
 def absolute(base_url: str, path: str) -> str:

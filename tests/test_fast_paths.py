@@ -20,7 +20,7 @@ from site_builder.deps import _LIBRARIES, RACY_NS, _dist_key, _installed_version
 from site_builder.entities import Linker, _lower
 from site_builder.markdown import Renderer, _unmarked, plain_lines, plain_text
 from site_builder.model import Entity
-from site_builder.urls import ANY_PAGE, page_url, relative
+from site_builder.urls import ANY_PAGE, page_url, relative, relative_from
 
 ENTITIES = [
     Entity("wenling", "place", "温岭", "Wenling", 1, zh_aliases=("温岭市",)),
@@ -34,7 +34,8 @@ RENDERER = Renderer()
 # Text made of names, Chinese and English words, markup characters and awkward white space.
 PIECES = ["温岭", "温岭市", "法雷奥", "2000亿", "12000亿", "共同富裕", "Wenling", "Valeo", "Common Prosperity",
           "200 billion yuan", "本报讯", "，", "。", "“", "”", "word", "it's", " ", "  ", "\n", "\n\n", "\t", "\u3000",
-          "*", "**", "_", "`", "[", "]", "(", ")", "!", "<", ">", "&", "&amp;", "\"", "'", "\\", "~", "#", "# ",
+          "*", "**", "_", "`", "[", "]", "(", ")", "!", "<", ">", "&", "&amp;", "&#38;", "&#x26;", "&copy;", "&nosuch;",
+          "R&D", "&;", "&#", "&a1;", "\"", "'", "\\", "~", "#", "# ",
           "- ", "+ ", "1. ", "2) ", "=", "---", "    ", "[[gap]]", "[[gap: 原文]]", "http://x.org", "\r", "\x00",
           "Σ", "İ", "ß", ":", "%", "|"]
 texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
@@ -57,8 +58,10 @@ def test_plain_paragraphs_render_as_markdown_it_renders_them(text: str, lang: st
 
 def test_the_fast_path_is_taken_for_plain_text_only() -> None:
     assert plain_lines("温岭市的2000亿\n法雷奥") == ["温岭市的2000亿", "法雷奥"]
-    for markup in ("**强**", "a\n\nb", "# 标题", "1. 列表", "a\n===", "  缩进", "行尾  \n下一行", "[[gap]]", "a & b", ""):
+    for markup in ("**强**", "a\n\nb", "# 标题", "1. 列表", "a\n===", "  缩进", "行尾  \n下一行", "[[gap]]", "a &amp; b",
+                   "&#38;", "&copy;", ""):
         assert plain_lines(markup) is None, markup
+    assert plain_lines("R&D 与 a & b") == ["R&D 与 a & b"]  # a lone ampersand is literal text
 
 
 @settings(max_examples=300, deadline=None)
@@ -115,6 +118,11 @@ paths = st.lists(segments, min_size=1, max_size=5).map("/".join)
 def test_relative_links_are_posixpath_relpath(from_path: str, to_path: str, anchor: str) -> None:
     assert relative(from_path, to_path + anchor) == _relative_reference(from_path, to_path + anchor)
     assert relative(from_path, anchor) == _relative_reference(from_path, anchor)
+    link = relative_from(from_path)  # one page's links, the second to each target remembered from the first
+    for _ in range(2):
+        assert link(to_path + anchor) == _relative_reference(from_path, to_path + anchor)
+        assert link(to_path + "#other") == _relative_reference(from_path, to_path + "#other")
+        assert link(anchor) == _relative_reference(from_path, anchor)
 
 
 def test_library_versions_are_what_importlib_metadata_reports() -> None:
