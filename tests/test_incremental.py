@@ -135,16 +135,16 @@ def test_editing_a_mention_an_entity_page_only_links_does_not_render_it_again(
 def test_template_change_rerenders_the_pages_that_use_it(project: Path, tmp_path: Path, rendered: list[str]) -> None:
     build(project)
     rendered.clear()
-    # _trust.html is included by article.html (in each section) and parallel.html: article pages use it
-    (project / "templates/_trust.html").write_text(
-        (project / "templates/_trust.html").read_text(encoding="utf-8") + "<!-- trust v2 -->\n", encoding="utf-8")
+    # _article_head.html is included by article.html: article pages use it
+    (project / "templates/_article_head.html").write_text(
+        (project / "templates/_article_head.html").read_text(encoding="utf-8") + "<!-- head v2 -->\n", encoding="utf-8")
     build(project)
     done = set(rendered)
     for lang in ("zh", "en"):
         for slug in ["valeo-wenling", *OTHER_SLUGS]:
             assert f"{lang}/articles/{slug}/index.html" in done
         assert f"{lang}/articles/index.html" not in done  # articles.html does not include it
-    assert "<!-- trust v2 -->" in (project / "public/en/articles/valeo-wenling/index.html").read_text(encoding="utf-8")
+    assert "<!-- head v2 -->" in (project / "public/en/articles/valeo-wenling/index.html").read_text(encoding="utf-8")
     assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
 
 
@@ -247,7 +247,7 @@ def test_progress_only_on_a_terminal_and_one_summary_line(tiny: Path) -> None:
 
 WORDS_ZH = ["温岭", "泵业", "（补）", "**强工兴市**", "2000亿元", "法雷奥", "[[gap: 测试]]"]
 WORDS_EN = [" Wenling", " (note)", " *emphasis*", " Valeo Wenling", " 200 billion yuan"]
-TEMPLATES = ["base.html", "_trust.html", "parallel.html", "home.html", "entity.html", "_footer.html", "articles.html"]
+TEMPLATES = ["base.html", "_article_head.html", "parallel.html", "home.html", "entity.html", "_footer.html", "articles.html"]
 _MARKER = re.compile(r"^<!-- § ([A-Za-z0-9_-]+)[^\n]*-->$", re.MULTILINE)
 
 
