@@ -63,6 +63,12 @@ def mark_chinese(value: Any, lang: str) -> Markup:
     return Markup(mark_cjk(str(html))) if lang == "en" else Markup(html)
 
 
+def _rooted(root_path: str, target: str) -> str:
+    """The root-relative link to output path ``target`` (may carry #anchor) on a site served at ``root_path``."""
+    t, _, anchor = target.partition("#")
+    return root_path + urls.page_url(t) + (f"#{anchor}" if anchor else "")
+
+
 def render_page(env: jinja2.Environment, template: str, path: str, context: dict[str, Any],
                 root_path: str | None = None) -> bytes:
     """Render one output page; ``url(target)`` in templates links relative to ``path``.
@@ -72,11 +78,7 @@ def render_page(env: jinja2.Environment, template: str, path: str, context: dict
     """
     import jinja2
 
-    def rooted(target: str) -> str:
-        t, _, anchor = target.partition("#")
-        return root_path + urls.page_url(t) + (f"#{anchor}" if anchor else "")
-
-    url = urls.relative_from(path) if root_path is None else rooted
+    url = urls.relative_from(path) if root_path is None else functools.partial(_rooted, root_path)
 
     try:
         tmpl = env.get_template(template)
