@@ -296,6 +296,11 @@ def article_key(memo: Memo, rel: str, zh_hash: str, en_hash: str) -> str:
     return memo.key("article", rel, zh_hash, en_hash)
 
 
+def article_file(slug: str) -> str:
+    """The Chinese file of the article ``slug``, relative to the project."""
+    return f"content/articles/{slug}.zh.md"
+
+
 def english_file(rel: str) -> str:
     """The English file of the Chinese file ``rel``."""
     return rel[: -len(".zh.md")] + ".en.md"

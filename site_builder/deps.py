@@ -181,34 +181,39 @@ class Inputs:
                 if max(ident[1], ident[3]) < now_ns - RACY_NS}
 
     @functools.cached_property
-    def _sorted(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
-        """(every file, the article files, the others), each as (path, hash) sorted by path: sorted once."""
-        every = sorted(self.files.items())
-        articles: list[tuple[str, str]] = []
-        others: list[tuple[str, str]] = []
-        for item in every:
-            (articles if _ARTICLE.match(item[0]) else others).append(item)
-        return every, articles, others
+    def _every(self) -> list[tuple[str, str]]:
+        """Every file as (path, hash), sorted by path (once: the digests below all read it)."""
+        return sorted(self.files.items())
+
+    @functools.cached_property
+    def _articles(self) -> list[tuple[str, str]]:
+        """The article files of :attr:`_every`, in its order."""
+        return [item for item in self._every if _ARTICLE.match(item[0])]
+
+    @functools.cached_property
+    def _others(self) -> list[tuple[str, str]]:
+        """The other files of :attr:`_every` (code, templates, static, content other than the articles)."""
+        return [item for item in self._every if not _ARTICLE.match(item[0])]
 
     @functools.cached_property
     def fingerprint(self) -> str:
         """Changes when anything a build reads changes."""
-        return digest(self.code, *(f"{path}\0{h}" for path, h in self._sorted[0]))
+        return digest(self.code, *(f"{path}\0{h}" for path, h in self._every))
 
     @functools.cached_property
     def shared(self) -> str:
         """What every page sees: the code, site.toml and every non-article file under content/."""
-        return digest(self.code, *(f"{p}\0{h}" for p, h in self._sorted[2] if p.startswith("content/")))
+        return digest(self.code, *(f"{p}\0{h}" for p, h in self._others if p.startswith("content/")))
 
     @functools.cached_property
     def outside_articles(self) -> str:
         """Everything but the article files: the code, and every other file under content/, templates/, static/."""
-        return digest(self.code, *(f"{p}\0{h}" for p, h in self._sorted[2]))
+        return digest(self.code, *(f"{p}\0{h}" for p, h in self._others))
 
     @functools.cached_property
     def markdown_salt(self) -> str:
         """What rendered Markdown may depend on besides its text: the code, the registry and data files."""
-        return digest(self.code, *(f"{p}\0{h}" for p, h in self._sorted[2] if p.startswith("content/") and p != CONFIG))
+        return digest(self.code, *(f"{p}\0{h}" for p, h in self._others if p.startswith("content/") and p != CONFIG))
 
     def _file(self, rel: str) -> str:
         return self.files.get(rel, "missing")
@@ -222,11 +227,11 @@ class Inputs:
     def _key(self, key: str) -> str | None:
         kind, _, arg = key.partition(":")
         if kind == "article" and arg == "*":
-            return digest(*(f"{p}\0{h}" for p, h in self._sorted[1]))
+            return digest(*(f"{p}\0{h}" for p, h in self._articles))
         if kind == "article" and arg:
             return digest(self._file(f"content/articles/{arg}.zh.md"), self._file(f"content/articles/{arg}.en.md"))
         if key == "registry":
-            return digest(self._file(REGISTRY), *(f"{p}\0{h}" for p, h in self._sorted[2]
+            return digest(self._file(REGISTRY), *(f"{p}\0{h}" for p, h in self._others
                                                   if p.startswith("content/entities/")))
         if key == "config":
             return self._file(CONFIG)

@@ -191,24 +191,27 @@ class _Declined(Exception):
     """Why a build is not narrow (said with -v); the full build runs instead."""
 
 
-def _edited(inputs: Inputs, rec: Mapping[str, Any]) -> list[str] | str:
-    """The slugs of the articles whose files changed since the recorded build, or why a build is not narrow."""
+def _edited(inputs: Inputs, rec: Mapping[str, Any]) -> list[str]:
+    """The slugs of the articles whose files changed since the recorded build; raises _Declined if a build of
+    them is not narrow."""
     if inputs.outside_articles != rec.get("others"):
-        return "the code, the templates, the static files or content other than the articles changed"
+        raise _Declined("the code, the templates, the static files or content other than the articles changed")
     recorded = rec.get("articles")
     if not isinstance(recorded, dict):
-        return "the last build left no record for one"
+        raise _Declined("the last build left no record for one")
     now: dict[str, list[str]] = {}
     for rel, h in inputs.files.items():
         m = _ARTICLE.match(rel)
         if m:
             now.setdefault(m.group(1), ["missing", "missing"])[m.group(2) == "en"] = h
     if now.keys() != recorded.keys() or any(zh == "missing" for zh, _ in now.values()):
-        return "articles were added or removed"
+        raise _Declined("articles were added or removed")
     edited = [slug for slug, pair in now.items() if pair != recorded[slug][:2]]
+    if not edited:
+        raise _Declined("no article was edited")
     if len(edited) > MAX_ARTICLES:
-        return f"{len(edited)} articles were edited (a narrow build takes up to {MAX_ARTICLES})"
-    return sorted(edited) if edited else "no article was edited"
+        raise _Declined(f"{len(edited)} articles were edited (a narrow build takes up to {MAX_ARTICLES})")
+    return sorted(edited)
 
 
 def rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, start: float) -> BuildReport | None:
@@ -224,8 +227,6 @@ def rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, s
         if rec.get("format") != FORMAT or not cache.old.fingerprint or not cache.old.folders:
             raise _Declined("the last build left no record for one")
         edited = _edited(inputs, rec)
-        if isinstance(edited, str):
-            raise _Declined(edited)
         if search.find_pagefind(root, warn=False) is not None:
             raise _Declined("Pagefind indexes the whole site")
         with lock_folder(cache.out):
@@ -270,7 +271,7 @@ def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
           edited: list[str]) -> tuple[SiteData, list[Article]]:
     """The edited articles, and a site of them with the registry's linker (and, when one of them is in the feeds,
     every article in the feeds, newest first, from the parse cache); raises _Declined unless the edit is narrow."""
-    from site_builder.content import article_key, english_file, load_article
+    from site_builder.content import article_file, article_key, english_file, load_article
     from site_builder.deps import REGISTRY
     from site_builder.entities import Linker, article_mentions, mentions_key, people
     from site_builder.errors import SiteError
@@ -288,7 +289,7 @@ def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
         registry_key = memo.file(REGISTRY)
         articles = []
         for slug in edited:
-            rel = f"content/articles/{slug}.zh.md"
+            rel = article_file(slug)
             problems: list[Any] = []
             art = load_article(root, root / rel, problems)
             if art is None or problems or caught or any(s.provisional for s in art.sections):
@@ -310,7 +311,7 @@ def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
     shown = articles
     if any(art.slug in rec["feed"] for art in articles):  # the feeds show every article in them in full
         keys = {slug: article_key(memo, rel, memo.file(rel), memo.file(english_file(rel)))
-                for slug in rec["feed"] for rel in [f"content/articles/{slug}.zh.md"]}
+                for slug in rec["feed"] for rel in [article_file(slug)]}
         kept = memo.get_many(keys.values())
         new = {art.slug: art for art in articles}
         found = [new.get(slug) or kept.get(keys[slug]) for slug in rec["feed"]]

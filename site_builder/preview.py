@@ -112,14 +112,14 @@ class Preview:
 
     def _render(self, resident: _Resident, slugs: set[str]) -> dict[str, bytes]:
         from site_builder.build import render_one
-        from site_builder.content import load_article
+        from site_builder.content import article_file, load_article
         from site_builder.errors import Problem
         from site_builder.pages import pages_of_article
 
         fresh = {}
         for slug in sorted(slugs):
             problems: list[Problem] = []
-            art = load_article(self.root, self.root / "content" / "articles" / f"{slug}.zh.md", problems)
+            art = load_article(self.root, self.root / article_file(slug), problems)
             if art is None or problems:
                 return {}
             fresh[slug] = art

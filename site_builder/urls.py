@@ -33,12 +33,7 @@ def relative(from_path: str, to_path: str) -> str:
     ``posixpath.relpath`` for such paths, without its calls to the current
     folder: a site has hundreds of thousands of links.)
     """
-    target, _, anchor = to_path.partition("#")
-    frag = f"#{anchor}" if anchor else ""
-    if not target:
-        return frag
-    here = from_path.rpartition("/")[0].split("/") if "/" in from_path else []
-    return _climb(here, len(here), target) + frag
+    return relative_from(from_path)(to_path)
 
 
 def relative_from(from_path: str) -> Callable[[str], str]:
