@@ -121,6 +121,7 @@ FINE_RACY_NS = 100_000_000
 
 def racy_window(mtime_ns: int) -> int:
     """How long after a change to a folder stamped ``mtime_ns`` it may change again unseen (see :data:`RACY_NS`)."""
+    # never longer than RACY_NS: the finer window is a shortening of it (tests shrink both by setting RACY_NS)
     return RACY_NS if mtime_ns % 1_000_000_000 == 0 else min(FINE_RACY_NS, RACY_NS)
 
 
