@@ -3,7 +3,8 @@
 - ``{lang}/entities/<id>/``: names, summary, description, related entities, backlinks;
 - ``{lang}/entities/``: the who's who, grouped by type;
 - ``{lang}/entities/cards.json``: what the hover cards show, per entity;
-- ``{lang}/hubs/<hub>/``: the explainer hubs (see :mod:`site_builder.hubs`).
+- ``{lang}/hubs/<hub>/``: the explainer hubs (see :mod:`site_builder.hubs`);
+- ``{lang}/hubs/``: the list of the hubs.
 
 :func:`attach` loads everything onto :class:`SiteData` (``text_hook`` and ``extras``).
 """
@@ -32,7 +33,7 @@ from site_builder.hubs import Bar, Figure, Hub, Rate, Source, load_hubs
 from site_builder.model import Entity
 from site_builder.pages import LANGS, Lazy, Page, SiteData, _base_context, meta_text, other
 from site_builder.registry import TYPES
-from site_builder.views import inert_json
+from site_builder.views import hubs_index_path, hubs_view, inert_json
 
 if TYPE_CHECKING:
     from site_builder.memo import Memo
@@ -367,7 +368,18 @@ def _hub_digest(site: SiteData, data: EntityData, hub: Hub) -> str:
 
 def _hub_context(site: SiteData, data: EntityData, hub: Hub, lang: str) -> dict[str, Any]:
     return {**_base_context(site, lang), "et": ui(lang), **hub_view(site, data, hub, lang),
-            "index_url": entities_index_path(lang)}
+            "hubs_url": hubs_index_path(lang)}
 
 
-GENERATORS = [entity_pages, entities_index_pages, cards_pages, hub_pages]
+def hubs_index_pages(site: SiteData) -> list[Page]:
+    """``{lang}/hubs/``: every hub's title and blurb (from its data file), when there are hubs."""
+    hubs = site.extras.get("hub_data", [])
+    if _data(site) is None or not hubs:
+        return []
+    deps = tuple(f"data:{Path(h.path).name}" for h in hubs)
+    return [Page(hubs_index_path(lang), "hubs.html", lang,
+                 {**_base_context(site, lang), "et": ui(lang), "hubs": hubs_view(site.extras, lang)},
+                 hubs_index_path(other(lang)), deps) for lang in LANGS]
+
+
+GENERATORS = [entity_pages, entities_index_pages, cards_pages, hub_pages, hubs_index_pages]

@@ -158,6 +158,10 @@ UI: dict[str, dict[str, str]] = {
         "en": "The people, places, organisations, companies and policy terms the articles mention, in Chinese and English, with pinyin.",
     },
     "hubs": {"zh": "专题解读", "en": "Explainers"},
+    "hubs_intro": {
+        "zh": "每个专题围绕一个话题，把本版各篇文章中的相关内容集中在一起；每个数字和引文都链接到它所在的原文段落。",
+        "en": "Each explainer gathers what the articles say on one topic; every figure and quotation links to the paragraph it comes from.",
+    },
     "name_zh": {"zh": "中文", "en": "Chinese"},
     "name_en": {"zh": "英文", "en": "English"},
     "pinyin": {"zh": "拼音", "en": "Pinyin"},

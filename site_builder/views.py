@@ -108,6 +108,11 @@ def hub_path(lang: str, hub_id: str) -> str:
     return f"{lang}/hubs/{hub_id}/index.html"
 
 
+def hubs_index_path(lang: str) -> str:
+    """The list of the explainer hubs (made only when there are hubs)."""
+    return f"{lang}/hubs/index.html"
+
+
 def _pick(value: Any, lang: str) -> str:
     if isinstance(value, dict):
         return str(value.get(lang) or "")
@@ -146,7 +151,8 @@ def nav_view(lang: str, built: set[str] | frozenset[str]) -> list[dict[str, str]
     """The main navigation of a page in ``lang``: [{'key', 'label', 'url'}], only to pages in ``built``."""
     t = ui(lang)
     items = [("home", t["home"], urls.home_path(lang)), ("articles", t["articles"], urls.index_path(lang)),
-             ("entities", t["entities"], f"{lang}/entities/index.html"), ("search", t["search"], search_path(lang))]
+             ("hubs", t["hubs"], hubs_index_path(lang)), ("entities", t["entities"], f"{lang}/entities/index.html"),
+             ("search", t["search"], search_path(lang))]
     return [{"key": k, "label": label, "url": path} for k, label, path in items if path in built]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 import shutil
 import subprocess
@@ -225,6 +226,27 @@ def test_hubs_are_linked_from_the_home_page(site: Path, lang: str) -> None:
     home = (site / lang / "index.html").read_text(encoding="utf-8")
     for hub in HUBS:
         assert f'href="hubs/{hub}/"' in home
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_explainers_page_lists_every_hub_and_each_hub_links_back(site: Path, lang: str) -> None:
+    index = site / lang / "hubs" / "index.html"
+    html = index.read_text(encoding="utf-8")
+    main = html[html.index("<main"):html.index("</main>")]
+    hubs = seed_hubs()
+    # every hub once, in the home page's order, with its title and blurb from its data file
+    assert re.findall(r'<a href="([^"]+)/">', main) == list(HUBS)
+    for hub in HUBS:
+        assert hubs[hub].title[lang] in html_lib.unescape(main) and hubs[hub].blurb[lang] in html_lib.unescape(main)
+    # its counterpart in the other language, and a nav entry marked as the current page
+    other = "en" if lang == "zh" else "zh"
+    assert f'hreflang="{other}" href="https://example.org/{other}/hubs/"' in html
+    label = "Explainers" if lang == "en" else "专题解读"
+    assert f'<a href="./" aria-current="page">{label}</a>' in html
+    for hub in HUBS:  # the hub's kicker ("Explainer") is a link to the list
+        page = (site / lang / "hubs" / hub / "index.html").read_text(encoding="utf-8")
+        assert re.search(r'<p class="kicker"><a href="\.\./">[^<]+</a>', page)
+        assert '<a href="../">' + label + "</a>" in page  # and the navigation leads there from every page
 
 
 def test_haining_hub_has_an_accessible_chart_and_its_data_table(site: Path) -> None:

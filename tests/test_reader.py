@@ -112,7 +112,10 @@ def test_navigation_links_only_to_built_pages(tiny: Path) -> None:
     assert [i["url"] for i in nav_view("en", built)] == ["en/index.html", "en/articles/index.html", "en/search/index.html"]
     built.add("en/entities/index.html")
     assert [i["key"] for i in nav_view("en", built)] == ["home", "articles", "entities", "search"]
-    build(tiny)
+    built.add("en/hubs/index.html")
+    assert [i["key"] for i in nav_view("en", built)] == ["home", "articles", "hubs", "entities", "search"]
+    build(tiny)  # no data files: no explainers, and no link to them
+    assert not (tiny / "public/en/hubs").exists()
     page = tiny / "public/en/index.html"
     nav = re.search(r'<nav aria-label="Main navigation" class="nav">(.*?)</nav>', page.read_text(encoding="utf-8"),
                     re.S).group(1)

@@ -71,6 +71,8 @@ def page_kinds(out: Path, lang: str) -> dict[str, str]:
             if (out / lang / "entities" / ent / "index.html").exists():
                 kinds[f"entity:{ent}"] = f"{lang}/entities/{ent}/"
     hubs = out / lang / "hubs"
+    if (hubs / "index.html").exists():
+        kinds["hubs"] = f"{lang}/hubs/"
     if hubs.is_dir():
         for hub in sorted(h.name for h in hubs.iterdir() if (h / "index.html").exists()):
             kinds[f"hub:{hub}"] = f"{lang}/hubs/{hub}/"

@@ -64,7 +64,7 @@ def test_every_page_kind_fits_a_320px_screen(site, new_page) -> None:
     problems = []
     for lang in ("zh", "en"):
         kinds = page_kinds(site.out, lang)
-        assert {"home", "article", "parallel", "entities", "entity:haining", "search", "hub:haining",
+        assert {"home", "article", "parallel", "entities", "hubs", "entity:haining", "search", "hub:haining",
                 "hub:ten-strategies", "hub:target-2000"} <= set(kinds)
         for path in kinds.values():
             page.goto(site.url(path))
@@ -76,6 +76,23 @@ def test_every_page_kind_fits_a_320px_screen(site, new_page) -> None:
                 if el["tabindex"] != "0" or el["role"] != "region" or not el["label"]:
                     problems.append(f"{path}: <{el['tag']} class={el['cls']!r}> scrolls but is not a labelled, "
                                     "focusable region")
+    assert problems == []
+
+
+def test_the_main_navigation_keeps_to_one_line_on_phones(site, new_page) -> None:
+    """From 320 px up, the header's links stay on one line (the sticky header stays short); below 30rem the
+    site's name is the link home, so 'Home' is left out there, and it is back on wider screens."""
+    rows = """() => { const shown = [...document.querySelectorAll('.site-header .nav li')].filter(li => li.offsetParent);
+        return [new Set(shown.map(li => Math.round(li.getBoundingClientRect().top))).size, shown.length]; }"""
+    problems = []
+    for width, links in ((320, 4), (360, 4), (390, 4), (414, 4), (800, 5)):
+        page, _ = new_page(width=width, height=700)
+        for lang in ("zh", "en"):
+            page.goto(site.url(f"{lang}/articles/"))
+            lines, shown = page.evaluate(rows)
+            if (lines, shown) != (1, links):
+                problems.append(f"{lang} @{width}: {shown} links on {lines} lines")
+        page.close()
     assert problems == []
 
 
