@@ -320,10 +320,10 @@ def build_index(linker: Linker, articles: Sequence[Article], memo: Memo | None =
                 memo.put(key, found)  # kept for the next build
         for sm in found:
             linker.remember(sm)
-            key = (art.slug, sm.section)
-            sections[key] = sm
+            where = (art.slug, sm.section)
+            sections[where] = sm
             for eid in sm.entities():
-                mentions.setdefault(eid, []).append(key)
+                mentions.setdefault(eid, []).append(where)
     return MentionIndex(sections, mentions)
 
 

@@ -29,7 +29,7 @@ from site_builder.entities import (
     quote_mention,
 )
 from site_builder.i18n import UI, ui
-from site_builder.hubs import Bar, Figure, Hub, Rate, Source, load_hubs
+from site_builder.hubs import Bar, Fact, Figure, Hub, Rate, Source, load_hubs
 from site_builder.model import Entity
 from site_builder.pages import LANGS, Lazy, Page, SiteData, _base_context, meta_text, other
 from site_builder.registry import TYPES
@@ -300,7 +300,8 @@ def hub_view(site: SiteData, data: EntityData, hub: Hub, lang: str) -> dict[str,
     # under their [[group]] headings first (in file order), then the rest under the entity they are about
     groups: dict[str, dict[str, Any]] = {f"group:{g.id}": {"id": g.id, "title": g.title[lang], "about": None,
                                                             "figures": [], "facts": []} for g in hub.groups}
-    for item in [*hub.figures, *hub.facts]:
+    items: list[Figure | Fact] = [*hub.figures, *hub.facts]
+    for item in items:
         key = f"group:{item.group}" if item.group else item.about
         about = name_view(by_id[item.about], lang)
         g = groups.setdefault(key, {"id": item.about, "title": about["name"], "about": about, "figures": [], "facts": []})

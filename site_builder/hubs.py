@@ -453,13 +453,13 @@ def _load_one(path: Path, rel: str, sections: dict[str, dict[str, str]], entity_
         r.err(field_line(text, hub_line, "order"), "'order' must be an integer")
         order = 0
     groups = r.groups()
-    figures = [f for tab, ln in r.tables("figure", _FIGURE_KEYS) if (f := r.figure(tab, ln))]
+    figures = [fig for tab, ln in r.tables("figure", _FIGURE_KEYS) if (fig := r.figure(tab, ln))]
     by_id = {f.id: f for f in figures}
-    facts = [f for tab, ln in r.tables("fact", _FACT_KEYS) if (f := r.fact(tab, ln))]
+    facts = [fact for tab, ln in r.tables("fact", _FACT_KEYS) if (fact := r.fact(tab, ln))]
     rates = [x for tab, ln in r.tables("rate", _RATE_KEYS) if (x := r.rate(tab, ln, by_id))]
     bars: dict[str, Bar] = {**by_id, **{x.id: x for x in rates}}
-    charts = [c for tab, ln in r.tables("chart", _CHART_KEYS) if (c := r.chart(tab, ln, bars))]
-    cards = [c for tab, ln in r.tables("card", _CARD_KEYS) if (c := r.card(tab, ln))]
+    charts = [ch for tab, ln in r.tables("chart", _CHART_KEYS) if (ch := r.chart(tab, ln, bars))]
+    cards = [card for tab, ln in r.tables("card", _CARD_KEYS) if (card := r.card(tab, ln))]
     hub_obj = Hub(
         id=path.stem, path=rel, order=order, entity=hub_entity, title=r.text_pair(hub, "title", hub_line),
         blurb=r.text_pair(hub, "blurb", hub_line), intro=r.text_pair(hub, "intro", hub_line),

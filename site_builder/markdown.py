@@ -47,7 +47,7 @@ class Renderer:
 
     def __init__(self) -> None:
         md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-        md.validateLink = _safe_link
+        md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it's documented way to vet URLs
         md.disable("image")  # no remote images in article text
         md.inline.ruler.before("link", "gap", _gap_rule)
         md.add_render_rule("gap", self._render_gap)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 _WS = re.compile(r"\s+")
 
@@ -69,12 +69,12 @@ class Translation:
 @dataclass(frozen=True)
 class ArticleMeta:
     title: str
-    date: date
+    date: datetime.date
     kind: str
     source: str
     subtitle: str = ""
     kicker: str = ""
-    event_date: date | None = None
+    event_date: datetime.date | None = None
     reporters: tuple[str, ...] = ()
     column: str = ""
     source_lines: str = ""

@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
 
     gate = None
     if args.strict:  # the checks are only imported for a strict build
-        from site_builder.check import gate
+        from site_builder import check
+
+        gate = check.gate
 
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     try:

@@ -99,8 +99,8 @@ def _print_summary(proposal: Proposal, rel: str) -> None:
               f" -> {d.slug}.zh.md")
     for o in proposal.orphans:
         print(f"  orphan, line {o.line}: {_short(o.text)}")
-    for n in proposal.notes:
-        print(f"  note, line {n.line}: {n.message}")
+    for note in proposal.notes:
+        print(f"  note, line {note.line}: {note.message}")
 
 
 def _short(text: str, n: int = 30) -> str:
