@@ -331,7 +331,7 @@ def build(root: Path, out: str | Path | None = None, *,
         progress("reading content", 0, 0)
     renderer = cache.renderer(inputs) if cache is not None and inputs is not None else None
     memo = cache.memo(inputs) if cache is not None and inputs is not None else None
-    from site_builder.narrow import warnings_caught
+    from site_builder.errors import warnings_caught
 
     with _no_cycle_collection(), warnings_caught() as warned:
         site = load_site(root, renderer, memo)

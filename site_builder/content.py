@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -286,14 +287,16 @@ def load_article(root: Path, zh_path: Path, problems: list[Problem]) -> Article 
     return Article(slug=slug, path=rel, meta=meta, sections=tuple(sections), en=EnglishDoc(en_rel, translations))
 
 
-def _memo_key(memo: Memo, rel: str) -> str:
-    """The key of the Chinese file ``rel``'s article: both its files' hashes."""
-    return article_key(memo, rel, memo.file(rel), memo.file(english_file(rel)))
+def article_key(memo: Memo, rel: str, hashes: Sequence[str] | None = None) -> str:
+    """The memo key of the article of the Chinese file ``rel``: both its files' hashes, as given (zh, en) or, by
+    default, as they are now."""
+    zh, en = hashes if hashes is not None else file_hashes(memo, rel)
+    return memo.key("article", rel, zh, en)
 
 
-def article_key(memo: Memo, rel: str, zh_hash: str, en_hash: str) -> str:
-    """The memo key of the article of the Chinese file ``rel`` when its files hash as given."""
-    return memo.key("article", rel, zh_hash, en_hash)
+def file_hashes(memo: Memo, rel: str) -> tuple[str, str]:
+    """The hashes of the Chinese file ``rel`` and of its English file, as they are now."""
+    return memo.file(rel), memo.file(english_file(rel))
 
 
 def article_file(slug: str) -> str:
@@ -319,7 +322,7 @@ def _load_memoised(root: Path, path: Path, problems: list[Problem], memo: Memo, 
             linked[source] = symlink_in(root / "content" / source, f"content/{source}")
         if linked[source] is None:
             return kept
-    key = _memo_key(memo, path.relative_to(root).as_posix())
+    key = article_key(memo, path.relative_to(root).as_posix())
     before = len(problems)
     art = load_article(root, path, problems)
     if art is not None and len(problems) == before and not any(s.provisional for s in art.sections):
@@ -339,7 +342,7 @@ def load_articles(root: Path, memo: Memo | None = None) -> list[Article]:
         paths = sorted(folder.iterdir(), key=lambda p: p.name)  # the order of the paths themselves, found faster
         kept: dict[str, Any] = {}
         if memo is not None:
-            keys = {path: _memo_key(memo, f"content/articles/{path.name}") for path in paths
+            keys = {path: article_key(memo, f"content/articles/{path.name}") for path in paths
                     if path.name.endswith(".zh.md")}
             found = memo.get_many(keys.values())
             kept = {path.name: found.get(key) for path, key in keys.items()}

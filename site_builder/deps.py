@@ -215,7 +215,8 @@ class Inputs:
         """What rendered Markdown may depend on besides its text: the code, the registry and data files."""
         return digest(self.code, *(f"{p}\0{h}" for p, h in self._others if p.startswith("content/") and p != CONFIG))
 
-    def _file(self, rel: str) -> str:
+    def file(self, rel: str) -> str:
+        """The hash of the input file ``rel`` ("missing" if there is none)."""
         return self.files.get(rel, "missing")
 
     def key(self, key: str) -> str | None:
@@ -229,16 +230,16 @@ class Inputs:
         if kind == "article" and arg == "*":
             return digest(*(f"{p}\0{h}" for p, h in self._articles))
         if kind == "article" and arg:
-            return digest(self._file(f"content/articles/{arg}.zh.md"), self._file(f"content/articles/{arg}.en.md"))
+            return digest(self.file(f"content/articles/{arg}.zh.md"), self.file(f"content/articles/{arg}.en.md"))
         if key == "registry":
-            return digest(self._file(REGISTRY), *(f"{p}\0{h}" for p, h in self._others
+            return digest(self.file(REGISTRY), *(f"{p}\0{h}" for p, h in self._others
                                                   if p.startswith("content/entities/")))
         if key == "config":
-            return self._file(CONFIG)
+            return self.file(CONFIG)
         if kind == "data" and arg:
-            return self._file(f"content/data/{arg}")
+            return self.file(f"content/data/{arg}")
         if kind == "file" and arg:
-            return self._file(arg)
+            return self.file(arg)
         if kind == "hash" and arg:
             return arg
         return None

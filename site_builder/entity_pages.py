@@ -375,7 +375,7 @@ def _hub_context(site: SiteData, data: EntityData, hub: Hub, lang: str) -> dict[
 def hubs_index_pages(site: SiteData) -> list[Page]:
     """``{lang}/hubs/``: every hub's title and blurb (from its data file), when there are hubs."""
     hubs = site.extras.get("hub_data", [])
-    if _data(site) is None or not hubs:
+    if not hubs:
         return []
     deps = tuple(f"data:{Path(h.path).name}" for h in hubs)
     return [Page(hubs_index_path(lang), "hubs.html", lang,

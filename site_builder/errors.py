@@ -1,11 +1,14 @@
 """One error type that carries the file and line it is about.
 
 Every stage raises (or collects) :class:`SiteError`; only the CLI prints them
-and chooses the exit code.
+and chooses the exit code. Warnings are logged (:func:`warnings_caught` collects them).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,3 +72,24 @@ def toml_error_message(exc: Exception) -> str:
     import re
 
     return "invalid TOML: " + re.sub(r"\s*\(at line \d+, column \d+\)", "", str(msg))
+
+
+@contextmanager
+def warnings_caught(quiet: bool = False) -> Iterator[list[logging.LogRecord]]:
+    """Collect what this package logs at warning level or above while the block runs (``quiet``: only collect)."""
+    caught: list[logging.LogRecord] = []
+
+    class Catch(logging.Handler):
+        def emit(self, rec: logging.LogRecord) -> None:
+            caught.append(rec)
+
+    logger = logging.getLogger("site_builder")
+    handler = Catch(logging.WARNING)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = propagate and not quiet
+    try:
+        yield caught
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate

@@ -51,8 +51,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -156,35 +155,18 @@ def record(root: Path, site: SiteData, pages: Sequence[Page], inputs: Inputs, pl
         for sec in art.sections:
             if sec.id in named:
                 shown.setdefault(sec.id, []).append(NAMED)
-        articles[art.slug] = [inputs.files.get(art.path, "missing"), inputs.files.get(art.en.path, "missing"),
-                              {sid: sorted(readers) for sid, readers in shown.items()}]
+        articles[art.slug] = [*_hashes(inputs, art), {sid: sorted(readers) for sid, readers in shown.items()}]
     feed = [a.slug for a in feeds.newest(site.articles)] if feeds.has_absolute_base(site.config) else []
     return {"format": FORMAT, "articles": articles, "feed": feed, "page_set": plan.page_set,
             "files": sorted(plan.fingerprints.keys() - paths), "others": inputs.outside_articles}
 
 
+def _hashes(inputs: Inputs, art: Article) -> list[str]:
+    """The hashes of an article's Chinese and English files, as recorded (compared by :func:`_edited`)."""
+    return [inputs.file(art.path), inputs.file(art.en.path)]
+
+
 # -- the narrow rebuild ----------------------------------------------------------------------
-
-
-@contextmanager
-def warnings_caught(quiet: bool = False) -> Iterator[list[logging.LogRecord]]:
-    """Collect what this package logs at warning level or above while the block runs (``quiet``: only collect)."""
-    caught: list[logging.LogRecord] = []
-
-    class Catch(logging.Handler):
-        def emit(self, rec: logging.LogRecord) -> None:
-            caught.append(rec)
-
-    logger = logging.getLogger("site_builder")
-    handler = Catch(logging.WARNING)
-    propagate = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = propagate and not quiet
-    try:
-        yield caught
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
 
 
 class _Declined(Exception):
@@ -271,10 +253,10 @@ def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
           edited: list[str]) -> tuple[SiteData, list[Article]]:
     """The edited articles, and a site of them with the registry's linker (and, when one of them is in the feeds,
     every article in the feeds, newest first, from the parse cache); raises _Declined unless the edit is narrow."""
-    from site_builder.content import article_file, article_key, english_file, load_article
+    from site_builder.content import article_file, article_key, file_hashes, load_article
     from site_builder.deps import REGISTRY
     from site_builder.entities import Linker, article_mentions, mentions_key, people
-    from site_builder.errors import SiteError
+    from site_builder.errors import SiteError, warnings_caught
     from site_builder.markdown import Renderer
     from site_builder.model import Article
     from site_builder.pages import SiteData
@@ -295,11 +277,11 @@ def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
             if art is None or problems or caught or any(s.provisional for s in art.sections):
                 raise _Declined(f"{rel} has problems or warnings")  # the full build reports them
             zh, en, exposed = rec["articles"][slug]
-            old = memo.get(article_key(memo, rel, zh, en))
+            old = memo.get(article_key(memo, rel, (zh, en)))
             old_mentions = memo.get(mentions_key(memo, registry_key, linker.link_every_mention, rel, zh, en))
             mentions = article_mentions(linker, art)
-            now = (memo.file(rel), memo.file(english_file(rel)))
-            memo.put(article_key(memo, rel, *now), art)  # for the next build, narrow or full (this one, if declined)
+            now = file_hashes(memo, rel)
+            memo.put(article_key(memo, rel, now), art)  # for the next build, narrow or full (this one, if declined)
             memo.put(mentions_key(memo, registry_key, linker.link_every_mention, rel, *now), mentions)
             if not isinstance(old, Article) or not isinstance(old_mentions, tuple):
                 raise _Declined(f"{rel} as the last build read it is not in the parse cache")
@@ -310,8 +292,7 @@ def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
             articles.append(art)
     shown = articles
     if any(art.slug in rec["feed"] for art in articles):  # the feeds show every article in them in full
-        keys = {slug: article_key(memo, rel, memo.file(rel), memo.file(english_file(rel)))
-                for slug in rec["feed"] for rel in [article_file(slug)]}
+        keys = {slug: article_key(memo, article_file(slug)) for slug in rec["feed"]}
         kept = memo.get_many(keys.values())
         new = {art.slug: art for art in articles}
         found = [new.get(slug) or kept.get(keys[slug]) for slug in rec["feed"]]
@@ -392,7 +373,7 @@ def _save(cache: BuildCache, inputs: Inputs, articles: Sequence[Article], finger
     for folder in {rel.rpartition("/")[0] for rel in written}:
         edits["folders"][folder] = folder_record(os.lstat(cache.out / folder), now)
     for art in articles:
-        edits["articles"][art.slug] = [inputs.files.get(art.path, "missing"), inputs.files.get(art.en.path, "missing")]
+        edits["articles"][art.slug] = _hashes(inputs, art)
     try:
         atomic_write(cache.edits_path, json.dumps(edits).encode(), durable=False)
     except OSError as exc:

@@ -42,7 +42,6 @@ def relative_from(from_path: str) -> Callable[[str], str]:
     A page's links all start from the same folder (an entity page has hundreds of them).
     """
     here = from_path.rpartition("/")[0].split("/") if "/" in from_path else []
-    depth = len(here)
     made: dict[str, str] = {}  # target -> link, for the targets a page links to more than once (other anchors)
 
     def link(to_path: str) -> str:
@@ -52,14 +51,14 @@ def relative_from(from_path: str) -> Callable[[str], str]:
             return frag
         rel = made.get(target)
         if rel is None:
-            made[target] = rel = _climb(here, depth, target)
+            made[target] = rel = _climb(here, target)
         return rel + frag
 
     return link
 
 
-def _climb(here: list[str], depth: int, target: str) -> str:
-    """The link to output path ``target`` (no anchor) from the folder ``here`` (split, ``depth`` long)."""
+def _climb(here: list[str], target: str) -> str:
+    """The link to output path ``target`` (no anchor) from the folder ``here`` (split)."""
     url = page_url(target)
     there = url.rstrip("/").split("/") if url.rstrip("/") else []
     common = 0
@@ -67,7 +66,7 @@ def _climb(here: list[str], depth: int, target: str) -> str:
         if a != b:
             break
         common += 1
-    rel = "/".join([".."] * (depth - common) + there[common:]) or "."
+    rel = "/".join([".."] * (len(here) - common) + there[common:]) or "."
     if url.endswith("/") or url == "":
         rel = "./" if rel == "." else rel + "/"
     return rel
