@@ -64,20 +64,21 @@ def load_site(root: Path, renderer: Renderer | None = None, memo: Memo | None = 
     ``memo``: content parsed by earlier builds, taken where its files did not change (:mod:`site_builder.memo`).
     """
     from site_builder import entity_pages, views
-    from site_builder.content import load_articles
+    from site_builder.content import ArticlesError, load_articles
     from site_builder.markdown import Renderer
     from site_builder.pages import SiteData
 
     config = load_config(root)
     problems: list[Problem] = []
+    failed: frozenset[str] = frozenset()
     try:
         articles = load_articles(root, memo)
-    except SiteError as exc:
+    except ArticlesError as exc:
         problems.extend(exc.problems)
-        articles = []
+        articles, failed = exc.loaded, exc.failed  # the home page is checked against the others
     home: dict = {}
     try:
-        home = views.load_home(root, articles)
+        home = views.load_home(root, articles, failed)
     except SiteError as exc:
         problems.extend(exc.problems)
     if problems:

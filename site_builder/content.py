@@ -136,7 +136,7 @@ def parse_zh_body(body: list[str], first_line: int, rel: str, problems: list[Pro
                 problems.append(Problem(rel, start + j, "a section marker must be preceded by a blank line"))
         if marker is None:
             sid = "p-" + text_hash(text)[:6]
-            log.warning("%s:%d: paragraph has no section id; run 'site-builder ids' to assign one", rel, start)
+            log.warning("%s:%d: warning: paragraph has no section id; run 'site-builder ids' to assign one", rel, start)
             sections.append(Section(sid, text, start, provisional=True))
         else:
             sid = marker.id
@@ -330,14 +330,28 @@ def _load_memoised(root: Path, path: Path, problems: list[Problem], memo: Memo, 
     return art
 
 
+class ArticlesError(ContentError):
+    """Some articles could not be read: ``loaded`` holds the others, ``failed`` the slugs of those that failed.
+
+    Whatever cites a failed article (the home page's figures) is not checked against it: its
+    own problems are the ones to report, not every reference to it that now finds nothing.
+    """
+
+    def __init__(self, problems: list[Problem], loaded: list[Article], failed: set[str]) -> None:
+        super().__init__(problems)
+        self.loaded = loaded
+        self.failed = frozenset(failed)
+
+
 def load_articles(root: Path, memo: Memo | None = None) -> list[Article]:
-    """All articles under ``content/articles``, sorted by (order, slug); raises ContentError.
+    """All articles under ``content/articles``, sorted by (order, slug); raises :class:`ArticlesError`.
 
     With a ``memo``, an article whose files did not change since it was last parsed is not parsed again.
     """
     folder = root / "content" / "articles"
     problems: list[Problem] = []
     articles: list[Article] = []
+    failed: set[str] = set()
     if folder.is_dir():
         paths = sorted(folder.iterdir(), key=lambda p: p.name)  # the order of the paths themselves, found faster
         kept: dict[str, Any] = {}
@@ -349,15 +363,18 @@ def load_articles(root: Path, memo: Memo | None = None) -> list[Article]:
         linked: dict[str, str | None] = {}
         for path in paths:
             if path.name.endswith(".zh.md"):
+                before = len(problems)
                 art = _load_memoised(root, path, problems, memo, kept.get(path.name), linked) if memo is not None \
                     else load_article(root, path, problems)
-                if art:
+                if art and len(problems) == before:
                     articles.append(art)
+                elif len(problems) > before:
+                    failed.add(path.name[: -len(".zh.md")])
             elif path.name.endswith(".en.md"):
                 zh = path.with_name(path.name[: -len(".en.md")] + ".zh.md")
                 if not zh.exists():
                     problems.append(Problem(path.relative_to(root).as_posix(), 1, f"English file without a Chinese file {zh.name}"))
-    if problems:
-        raise ContentError(problems)
     articles.sort(key=lambda a: (a.meta.order, a.slug))
+    if problems:
+        raise ArticlesError(problems, articles, failed)
     return articles

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +41,14 @@ def _line_of(text: str, pattern: str, nth: int = 0) -> int:
     return 1
 
 
-def load_home(root: Path, articles: list[Article]) -> dict[str, Any]:
+def load_home(root: Path, articles: list[Article], failed: Collection[str] = ()) -> dict[str, Any]:
     """Read ``content/home.toml``; returns {'intro': {lang: [paragraphs]}, 'figures': [...]}.
 
     A missing file gives an empty home page text. Raises :class:`ContentError`
     listing every problem (unknown keys, wrong types, missing translations,
-    quotes not found in the cited section), each with its line.
+    quotes not found in the cited section), each with its line. A figure that
+    cites an article in ``failed`` (slugs that could not be read: that build
+    fails with their problems) is not checked against it.
     """
     path = root / HOME_FILE
     if not path.exists() and not path.is_symlink():
@@ -83,6 +85,8 @@ def load_home(root: Path, articles: list[Article]) -> dict[str, Any]:
             problems.append(Problem(HOME_FILE, line, "figure: `quote` (the Chinese words it comes from) is required"))
             continue
         slug, _, sec_id = source.partition("#") if isinstance(source, str) else ("", "", "")
+        if slug in failed:
+            continue
         section = sections.get(slug, {}).get(sec_id)
         if section is None:
             problems.append(Problem(HOME_FILE, line, f"figure: source {source!r} is not an article section (slug#id)"))

@@ -154,6 +154,32 @@ def test_failed_build_leaves_previous_output(tiny: Path) -> None:
     assert not [p for p in tiny.iterdir() if p.name.startswith(".public")]
 
 
+def test_a_broken_article_is_reported_alone_not_with_every_reference_to_the_site(project: Path) -> None:
+    """One unreadable article is one error: the home page's figures that cite other articles are not
+    reported as broken, and those that cite the broken one are not checked against what failed."""
+    cited = project / "content/articles/commentary-2000-billion.zh.md"  # every figure of home.toml quotes it
+    other = project / "content/articles/valeo-wenling.zh.md"
+    for broken in (other, cited):
+        good = broken.read_bytes()
+        broken.write_bytes(good + b"\n\xff\xfe\n")
+        line = good.count(b"\n") + 2
+        proc = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(project), "build"],
+                              capture_output=True, text=True)
+        broken.write_bytes(good)
+        rel = broken.relative_to(project).as_posix()
+        assert proc.returncode == 1
+        assert proc.stderr.splitlines() == [f"{rel}:{line}: not valid UTF-8 (byte {len(good) + 1})",
+                                            "1 error; nothing was written"], proc.stderr
+    # a figure that cites a section the readable articles lack is still an error
+    home = project / "content/home.toml"
+    home.write_text(home.read_text(encoding="utf-8").replace("commentary-2000-billion#", "valeo-wenling#", 1),
+                    encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(project), "build"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "is not an article section" in proc.stderr
+
+
 def test_removed_article_disappears_from_output(project: Path) -> None:
     build(project)
     for f in (project / "content/articles").glob("valeo-wenling.*"):

@@ -100,7 +100,7 @@ def _installed_packages() -> list[Any]:
             try:
                 out.append(package.Package(path))
             except (OSError, ValueError) as exc:  # no or broken metadata.json
-                log.warning("%s: not an Argos package (%s)", path, exc)
+                log.warning("%s: warning: not an Argos package (%s)", path, exc)
     return out
 
 
