@@ -227,8 +227,7 @@ def _render_parallel(env: Any, site: SiteData, built: set[str], todo: list[Page]
 
     global _WORK
     stage.activate()  # workers write into the staging folder
-    size = max(8, len(todo) // (jobs * 16))
-    chunks = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
+    chunks = _chunks(len(todo), jobs)
     _WORK = (env, site, built, todo, stage)
     gc.collect()  # only what was made since the site's data was loaded and frozen (see build)
     _trim_heap()  # what the workers inherit is what the parent holds, not what it has freed
@@ -245,6 +244,23 @@ def _render_parallel(env: Any, site: SiteData, built: set[str], todo: list[Page]
                     stage.note(outcome)
     finally:
         _WORK = None  # build() unfreezes at its end
+
+
+def _chunks(n: int, jobs: int) -> list[tuple[int, int]]:
+    """``range(n)`` cut into runs for ``jobs`` workers: about 16 runs each, shorter towards the end.
+
+    A run's pages share their articles' section HTML, so runs are long; but the last ones
+    (the entity pages, the heaviest, come last) are cut shorter and shorter, so that no worker
+    is left with a long run when the others have finished.
+    """
+    base = max(8, n // (jobs * 16))
+    chunks = []
+    start = 0
+    while start < n:
+        size = max(8, min(base, (n - start) // (jobs * 4)))
+        chunks.append((start, min(start + size, n)))
+        start += size
+    return chunks
 
 
 @contextlib.contextmanager

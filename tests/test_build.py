@@ -212,6 +212,21 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def test_the_pages_are_cut_into_runs_that_shorten_towards_the_end() -> None:
+    from site_builder.build import _chunks
+
+    for n, jobs in ((8620, 2), (400, 2), (5000, 4), (9, 2), (1, 2)):
+        runs = _chunks(n, jobs)
+        assert runs[0][0] == 0 and runs[-1][1] == n
+        assert all(a[1] == b[0] for a, b in zip(runs, runs[1:]))  # contiguous: every page once
+        sizes = [end - start for start, end in runs]
+        assert sizes == sorted(sizes, reverse=True)
+        assert max(sizes) <= max(8, n // (jobs * 16))
+    sizes = [end - start for start, end in _chunks(8620, 2)]
+    assert sizes[0] == 8620 // 32 and sizes[-2] == 8  # long runs first (shared sections), short at the end
+    assert sum(sizes[-10:]) < sizes[0]  # the last ten runs together are shorter than one of the first
+
+
 def test_pages_rendered_by_worker_processes_are_the_pages_one_process_renders(project: Path, monkeypatch) -> None:
     """Forked workers render (each process a share of the pages) while the parent writes the parse cache and
     makes the feeds; the files are byte for byte those of a build in one process, and the cache written
