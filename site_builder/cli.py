@@ -10,10 +10,14 @@ import traceback
 from pathlib import Path
 
 from site_builder import __version__
+from site_builder.config import require_project
 from site_builder.errors import SiteError
 
 # Each command lives in site_builder/commands/<name>.py with register(subparsers).
 COMMANDS = ["build", "importer", "ids", "translate", "status", "models", "check", "serve"]
+# Commands that work on a project, and say so when the folder is not one; `import` reads a raw
+# page from anywhere and `models` manages the translation models of the machine.
+ON_PROJECT = {"build", "ids", "translate", "status", "check", "serve"}
 
 DESCRIPTION = """\
 Build a bilingual (Chinese/English) explainer site from newspaper articles.
@@ -27,9 +31,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="site-builder", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
-    parser.add_argument("--root", type=Path, default=Path("."), help="project folder (default: the current folder)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="more output; tracebacks on errors")
-    parser.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    _add_common(parser, Path("."), False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:
@@ -39,7 +41,16 @@ def make_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    for command in sub.choices.values():  # `site-builder build -v` as well as `site-builder -v build`
+        _add_common(command, argparse.SUPPRESS, argparse.SUPPRESS)  # not given after the command: as before it
     return parser
+
+
+def _add_common(parser: argparse.ArgumentParser, root: object, flag: object) -> None:
+    """The options every command takes, before or after its name."""
+    parser.add_argument("--root", type=Path, default=root, help="project folder (default: the current folder)")
+    parser.add_argument("-v", "--verbose", action="store_true", default=flag, help="more output; tracebacks on errors")
+    parser.add_argument("-q", "--quiet", action="store_true", default=flag, help="only errors")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command in ON_PROJECT:
+            require_project(args.root)
         return int(args.func(args) or 0)
     except SiteError as exc:
         if args.verbose:

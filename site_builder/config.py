@@ -162,12 +162,19 @@ def parse_toml(text: str, rel: str, error: type[SiteError], first_line: int = 1)
         raise error("invalid TOML: arrays or tables nested too deeply", rel, worst + first_line) from None
 
 
+def require_project(root: Path) -> None:
+    """Raise :class:`ConfigError` unless ``root`` is a project: it has ``content/site.toml``."""
+    path = root / CONFIG_NAME
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(f"missing site configuration (is {root.absolute()} a site_builder project? "
+                          "Run the command in the project folder or pass --root)", CONFIG_NAME)
+
+
 def load_config(root: Path) -> SiteConfig:
     """Read and validate ``content/site.toml`` under ``root``; raises :class:`ConfigError`."""
+    require_project(root)
     path = root / CONFIG_NAME
     rel = CONFIG_NAME
-    if not path.exists() and not path.is_symlink():
-        raise ConfigError(f"missing site configuration (is {root} a site_builder project?)", rel)
     text = read_text(path, rel, ConfigError)
     data = parse_toml(text, rel, ConfigError)
 

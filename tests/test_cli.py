@@ -1,0 +1,56 @@
+"""The command line as a user meets it: where options go, and a folder that is not a project."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from site_builder.cli import ON_PROJECT, main
+
+
+def test_commands_outside_a_project_say_so_and_touch_nothing(tmp_path: Path) -> None:
+    """Before, `status` printed an empty table, `translate` 'nothing to translate' and `serve` served
+    an error page, all in a folder with no project; now each stops with one line naming the file."""
+    empty = tmp_path / "not-a-project"
+    empty.mkdir()
+    assert ON_PROJECT == {"build", "ids", "translate", "status", "check", "serve"}
+    for command in sorted(ON_PROJECT):
+        proc = subprocess.run([sys.executable, "-m", "site_builder", command], cwd=empty, capture_output=True,
+                              text=True, timeout=60)
+        assert proc.returncode == 1, (command, proc.stdout, proc.stderr)
+        assert proc.stderr.splitlines() == [
+            f"content/site.toml: missing site configuration (is {empty} a site_builder project? "
+            "Run the command in the project folder or pass --root)", "1 error; nothing was written"], command
+        assert proc.stdout == ""
+        assert list(empty.iterdir()) == [], command
+
+
+def test_import_and_models_need_no_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("本报讯 温岭召开大会。\n", encoding="utf-8")
+    assert main(["--root", str(tmp_path), "import", str(page), "--dry-run"]) == 0
+    assert "missing site configuration" not in capsys.readouterr().err
+
+
+def test_common_options_go_before_or_after_the_command(tiny: Path, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", "/nonexistent/pagefind")
+    monkeypatch.chdir(tiny.parent)  # not the project: --root must reach the command from either place
+    for argv in (["--root", str(tiny), "build"], ["build", "--root", str(tiny)]):
+        assert main(argv) == 0
+    assert main(["build", "--root", str(tiny), "-q"]) == 0
+    assert main(["-q", "build", "--root", str(tiny)]) == 0
+    capsys.readouterr()
+    # -v after the command: a traceback with the error (without it: the error alone)
+    (tiny / "content/articles/one.zh.md").write_text("+++\ntitle = \n+++\n", encoding="utf-8")
+    assert main(["build", "--root", str(tiny)]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+    assert main(["build", "--root", str(tiny), "-v"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "content/articles/one.zh.md:2: invalid TOML" in err
+    # an option given after the command wins over the same option given before it
+    assert main(["--root", str(tiny.parent), "build", "--root", str(tiny)]) == 1
+    assert "one.zh.md:2" in capsys.readouterr().err
