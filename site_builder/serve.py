@@ -400,9 +400,42 @@ def _ignored(path: str) -> bool:
             or name == "4913")
 
 
-def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, *,
+DEFAULT_PORT = 8000
+_PORTS_TRIED = 20  # from the default port up, when it is taken
+
+
+def choose_port(host: str, port: int | None) -> int:
+    """The port to serve on: ``port`` if it is free, else a SiteError; without one, the first free port
+    from :data:`DEFAULT_PORT` up (with a note when that is not the default). Checked before the first
+    build, so that a taken port is reported at once, not after a build and a claim to be serving."""
+    import errno
+    import socket
+
+    wanted = [port] if port is not None else list(range(DEFAULT_PORT, DEFAULT_PORT + _PORTS_TRIED))
+    for candidate in wanted:
+        try:
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            with socket.create_server((host, candidate), family=family):  # SO_REUSEADDR, as tornado's
+                pass
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise SiteError(f"cannot listen on {host}:{candidate}: {exc.strerror or exc}", "--host") from None
+            continue
+        if candidate != wanted[0]:
+            log.warning("warning: port %d is in use; serving on port %d instead", DEFAULT_PORT, candidate)
+        return candidate
+    if port is not None:
+        raise SiteError(f"port {port} on {host} is in use (another server?); choose another with --port", "--port")
+    raise SiteError(f"ports {wanted[0]}-{wanted[-1]} on {host} are all in use; choose one with --port", "--port")
+
+
+def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int | None = None, *,
           build: Callable[[Path, Path], Any] | None = None, open_browser: bool = False) -> None:
-    """Build ``root`` into ``out`` and serve it until interrupted; rebuild and reload on every change."""
+    """Build ``root`` into ``out`` and serve it until interrupted; rebuild and reload on every change.
+
+    ``port``: None for the first free port from :data:`DEFAULT_PORT` up (see :func:`choose_port`).
+    """
+    port = choose_port(host, port)
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
     from livereload.watcher import get_watcher_class

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
+from site_builder.errors import SiteError
 from site_builder.serve import DEV_PREFIX, _ignored, csp_with_livereload
 
 TIMEOUT = 60.0  # generous: a slow CI machine, not a speed target
@@ -290,7 +291,6 @@ def test_real_browser_reloads_under_the_pages_csp(server: Server) -> None:
 
 def test_first_build_broken_serves_an_error_page_until_fixed(tmp_path: Path) -> None:
     """Pure logic (a fake build): with no good site yet, every page is the error page, then the site."""
-    from site_builder.errors import SiteError
     from site_builder.serve import DevSite
 
     out = tmp_path / "out"
@@ -488,3 +488,36 @@ def test_a_change_during_a_build_is_built_after_it_not_beside_it(tmp_path: Path)
         time.sleep(0.05)
     assert len(builds) == 2 and most[0] == 1
     assert site.state.changed == ("content/articles/one.zh.md",)
+
+
+def test_a_taken_port_is_reported_before_anything_is_built(tiny: Path) -> None:
+    """Before, the server built the site, claimed to serve on the port, then failed with
+    'Address already in use'; now a port given with --port that is taken stops it at once."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(tiny), "serve", "--port", str(port)],
+                              capture_output=True, text=True, timeout=TIMEOUT)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[0] == (f"--port: port {port} on 127.0.0.1 is in use (another server?); "
+                                           "choose another with --port"), proc.stderr
+    assert "Traceback" not in proc.stderr and "site at" not in proc.stderr
+    assert not (tiny / ".site-builder-cache").exists()  # nothing built
+
+
+def test_without_a_port_a_taken_default_gives_the_next_free_one(monkeypatch: pytest.MonkeyPatch,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    from site_builder import serve
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        monkeypatch.setattr(serve, "DEFAULT_PORT", port)
+        chosen = serve.choose_port("127.0.0.1", None)
+        assert port < chosen < port + 20
+        with socket.create_server(("127.0.0.1", chosen)):  # free indeed
+            pass
+        assert f"port {port} is in use; serving on port {chosen} instead" in caplog.text
+        with pytest.raises(SiteError, match=f"port {port} on 127.0.0.1 is in use"):
+            serve.choose_port("127.0.0.1", port)  # given: never another one
+    caplog.clear()
+    assert serve.choose_port("127.0.0.1", port) == port  # free again
+    assert caplog.text == ""
