@@ -156,6 +156,10 @@ def test_rerun_makes_no_model_calls_and_changes_nothing(proj: Path) -> None:
     report = translate_project(proj, lambda: "fake/echo-1", never, refresh=True)
     assert sum(report.jobs.values()) == 0
     assert {p.name: p.read_bytes() for p in (proj / "content").rglob("*") if p.is_file()} == before
+    # asked for stale sections too, it is not told to ask for them
+    assert report.summary().startswith("nothing to translate: every section has English, and none is out of date")
+    plain = translate_project(proj, lambda: "fake/echo-1", never)
+    assert plain.summary().startswith("nothing to translate: every section has English, and none is out of date")
 
 
 def test_memory_serves_deleted_english_without_the_model(proj: Path) -> None:
@@ -207,7 +211,10 @@ def test_human_work_is_never_overwritten(proj: Path) -> None:
     st = states(proj, "alpha")
     assert (st["a1"], st["a2"], st["a3"]) == ("stale", "stale", "machine")
     # a second refresh does not redo suggestions that are already there for this Chinese
-    assert sum(translate_project(proj, lambda: "fake/echo-1", never, refresh=True).jobs.values()) == 0
+    again = translate_project(proj, lambda: "fake/echo-1", never, refresh=True)
+    assert sum(again.jobs.values()) == 0
+    assert again.summary() == ("nothing to translate: every section has English; 2 out of date, each with a "
+                               "suggestion for its translator already")
 
 
 def test_stale_is_left_alone_without_refresh(proj: Path) -> None:
@@ -217,6 +224,8 @@ def test_stale_is_left_alone_without_refresh(proj: Path) -> None:
     report = translate_project(proj, lambda: "fake/echo-1", never)
     assert sum(report.jobs.values()) == 0 and en_text(proj, "beta") == before
     assert states(proj, "beta")["b2"] == "stale"
+    assert report.summary() == ("nothing to translate: every section has English; 1 out of date (--refresh "
+                                "replaces their machine drafts and suggests new English beside translators' text)")
 
 
 def test_translator_edit_during_translation_is_kept(proj: Path) -> None:

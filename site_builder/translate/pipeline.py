@@ -57,11 +57,19 @@ class Report:
     engine: str = ""
     problems: list[Problem] = field(default_factory=list)  # English files that could not be updated
     planned: list[tuple[str, str, str]] = field(default_factory=list)  # (English file, section id, action)
+    refresh: bool = False  # stale sections were asked for too
+    stale: int = 0  # sections whose English is out of date
 
     def summary(self) -> str:
         if not sum(self.jobs.values()):
             memo = "; reviewed sections recorded in the translation memory" if self.memory_written else ""
-            return f"nothing to translate: every section has English (use --refresh for stale sections){memo}"
+            if not self.stale:
+                return f"nothing to translate: every section has English, and none is out of date{memo}"
+            if self.refresh:  # each stale one is a translator's, with a suggestion beside it already
+                return (f"nothing to translate: every section has English; {self.stale} out of date, each with a "
+                        f"suggestion for its translator already{memo}")
+            return (f"nothing to translate: every section has English; {self.stale} out of date (--refresh replaces "
+                    f"their machine drafts and suggests new English beside translators' text){memo}")
         parts = [f"{n} {what}" for what, n in (("sections filled", self.written[FILL]),
                                                ("stale drafts refreshed", self.written[REFRESH]),
                                                ("suggestions added", self.written[SUGGEST])) if n]
@@ -222,7 +230,8 @@ def translate_project(root: Path, engine_id: Callable[[], str], get_engine: Call
     registry = load_registry(root)
     memory = Memory.load(root)
     jobs = plan(root, articles, refresh)
-    report = Report()
+    report = Report(refresh=refresh, stale=sum(1 for art in articles for sec in art.all_sections()
+                                               if art.translation_state(sec) == "stale"))
     for job in jobs:
         report.jobs[job.action] += 1
         report.planned.append((job.article.en.path, job.section.id, job.action))
