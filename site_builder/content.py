@@ -217,10 +217,6 @@ def parse_en(text: str, rel: str, problems: list[Problem]) -> dict[str, Translat
             cur[1].append(line)
         elif line.strip():
             problems.append(Problem(rel, lineno, "text before the first section marker belongs to no section"))
-            cur = None
-            # report once per orphan block
-            while False:
-                pass
     out: dict[str, Translation] = {}
     suggestions: dict[str, Marker | tuple[Marker, str]] = {}
     for mk, body in blocks:
