@@ -414,12 +414,13 @@ def choose_port(host: str, port: int | None) -> int:
     wanted = [port] if port is not None else list(range(DEFAULT_PORT, DEFAULT_PORT + _PORTS_TRIED))
     for candidate in wanted:
         try:
-            family = socket.AF_INET6 if ":" in host else socket.AF_INET
-            with socket.create_server((host, candidate), family=family):  # SO_REUSEADDR, as tornado's
-                pass
+            with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado's own socket
+                probe.bind((host, candidate))
         except OSError as exc:
-            if exc.errno != errno.EADDRINUSE:
-                raise SiteError(f"cannot listen on {host}:{candidate}: {exc.strerror or exc}", "--host") from None
+            if exc.errno != errno.EADDRINUSE:  # a port below 1024, an address this machine does not have...
+                option = "--port" if exc.errno == errno.EACCES else "--host"
+                raise SiteError(f"cannot listen on {host}:{candidate}: {exc.strerror or exc}", option) from None
             continue
         if candidate != wanted[0]:
             log.warning("warning: port %d is in use; serving on port %d instead", DEFAULT_PORT, candidate)

@@ -521,3 +521,12 @@ def test_without_a_port_a_taken_default_gives_the_next_free_one(monkeypatch: pyt
     caplog.clear()
     assert serve.choose_port("127.0.0.1", port) == port  # free again
     assert caplog.text == ""
+
+
+def test_an_address_this_machine_does_not_have_is_one_line() -> None:
+    from site_builder import serve
+
+    with pytest.raises(SiteError) as info:
+        serve.choose_port("192.0.2.1", 8123)  # TEST-NET-1: documentation only, never a machine's address
+    assert [str(p) for p in info.value.problems] == [
+        "--host: cannot listen on 192.0.2.1:8123: Cannot assign requested address"]
