@@ -9,8 +9,9 @@ HELP = """\
 Build the site and serve it for editing, with live reload.
 
 Serves on http://127.0.0.1:8000/ (only this machine; --host 0.0.0.0 exposes it
-deliberately); when port 8000 is taken, on the next free port, which it names. Watches content/ (including site.toml), templates/ and static/,
-rebuilds what changed a moment after you save, and reloads the open pages.
+deliberately; when port 8000 is taken, on the next free port, which it names).
+Watches content/ (including site.toml), templates/ and static/, rebuilds what
+changed a moment after you save, and reloads the open pages.
 An edited article's own pages are shown at once, rendered from the site kept
 in memory, until the full build lands. If a file is broken, the last good site
 stays up with the error (file:line) shown at the top of every page until the
