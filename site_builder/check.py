@@ -135,11 +135,12 @@ def content_findings(articles: Sequence[Article]) -> list[Finding]:
             if state == "stale":
                 out.append(Finding("stale-english", Problem(
                     art.en.path, tr.line, f"English of {where} {sec.id!r} is out of date: made from Chinese "
-                                          f"zh={tr.zh_hash}, the Chinese is now zh={sec.hash} ({art.path}:{sec.line})")))
+                                          f"zh={tr.zh_hash}, the Chinese is now zh={sec.hash} ({art.path}:{sec.line}); "
+                                          f"once the English is updated: site-builder review {art.slug} {sec.id}")))
             elif state == "machine":
                 out.append(Finding("unreviewed", Problem(
-                    art.en.path, tr.line, f"English of {where} {sec.id!r} is a machine draft (status=machine)",
-                    "warning")))
+                    art.en.path, tr.line, f"English of {where} {sec.id!r} is a machine draft (status=machine); "
+                                          f"once checked: site-builder review {art.slug} {sec.id}", "warning")))
     return out
 
 

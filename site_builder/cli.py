@@ -14,10 +14,10 @@ from site_builder.config import require_project
 from site_builder.errors import SiteError
 
 # Each command lives in site_builder/commands/<name>.py with register(subparsers).
-COMMANDS = ["build", "importer", "ids", "translate", "status", "models", "check", "serve"]
+COMMANDS = ["build", "importer", "ids", "translate", "review", "status", "models", "check", "serve"]
 # Commands that work on a project, and say so when the folder is not one; `import` reads a raw
 # page from anywhere and `models` manages the translation models of the machine.
-ON_PROJECT = {"build", "ids", "translate", "status", "check", "serve"}
+ON_PROJECT = {"build", "ids", "translate", "review", "status", "check", "serve"}
 
 DESCRIPTION = """\
 Build a bilingual (Chinese/English) explainer site from newspaper articles.

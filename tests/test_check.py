@@ -87,6 +87,8 @@ def test_fixture_with_each_kind_of_error(broken: Path) -> None:
         ("hreflang", "public/en/articles/index.html:2", "no hreflang link to the 'zh' counterpart"),
     }
     assert expected <= found, sorted(found)
+    stale = [f["message"] for f in report["findings"] if f["check"] == "stale-english"]
+    assert stale and stale[0].endswith("; once the English is updated: site-builder review one b2")  # the way out
     hreflang = [f for f in report["findings"] if f["check"] == "hreflang"]
     assert {f["path"] for f in hreflang} == {"public/en/articles/index.html", "public/zh/articles/index.html"}
     assert any("does not link back" in f["message"] for f in hreflang)

@@ -16,9 +16,10 @@ def test_commands_outside_a_project_say_so_and_touch_nothing(tmp_path: Path) -> 
     an error page, all in a folder with no project; now each stops with one line naming the file."""
     empty = tmp_path / "not-a-project"
     empty.mkdir()
-    assert ON_PROJECT == {"build", "ids", "translate", "status", "check", "serve"}
+    assert ON_PROJECT == {"build", "ids", "translate", "review", "status", "check", "serve"}
     for command in sorted(ON_PROJECT):
-        proc = subprocess.run([sys.executable, "-m", "site_builder", command], cwd=empty, capture_output=True,
+        argv = [command, "some-article"] if command == "review" else [command]
+        proc = subprocess.run([sys.executable, "-m", "site_builder", *argv], cwd=empty, capture_output=True,
                               text=True, timeout=60)
         assert proc.returncode == 1, (command, proc.stdout, proc.stderr)
         assert proc.stderr.splitlines() == [

@@ -41,10 +41,14 @@ class Update:
     def marker(self) -> str:
         if self.action == SUGGEST:
             return f"<!-- suggestion § {self.id} zh={self.zh_hash} engine={self.engine} -->"
-        hint = re.sub(r"\s+", " ", self.hint).replace("--", "")[:_HINT_CHARS].strip()
-        tail = f" | {hint}" if hint else ""
         return (f"<!-- § {self.id} status=machine zh={self.zh_hash} mt={text_hash(self.text)} "
-                f"engine={self.engine}{tail} -->")
+                f"engine={self.engine}{_hint_tail(self.hint)} -->")
+
+
+def _hint_tail(hint: str) -> str:
+    """`` | `` and the first characters of the Chinese, for the translator (the parser ignores it)."""
+    hint = re.sub(r"\s+", " ", hint).replace("--", "")[:_HINT_CHARS].strip()
+    return f" | {hint}" if hint else ""
 
 
 def overwritable(tr: Translation | None) -> bool:
@@ -163,6 +167,25 @@ class Lines:
         self.insert(section.end, update.marker(), update.text)
 
 
+    def set_marker(self, block: _Block, marker: str) -> None:
+        """Replace the marker line of ``block``, keeping its line ending."""
+        line = self.lines[block.start]
+        self.lines[block.start] = marker + line[len(self._bare(line)):]
+
+    def remove(self, block: _Block) -> None:
+        """Drop ``block``; at the end of the file, with the blank lines that separated it from the one before."""
+        start = block.start
+        if block.end == len(self.lines):
+            while start > self.body_start() and not self.lines[start - 1].strip():
+                start -= 1
+        del self.lines[start:block.end]
+
+
+def reviewed_marker(sid: str, zh_hash: str, hint: str) -> str:
+    """The marker of English a translator has checked against the Chinese of hash ``zh_hash``."""
+    return f"<!-- § {sid} status=reviewed zh={zh_hash}{_hint_tail(hint)} -->"
+
+
 def suggestion_hashes(text: str) -> dict[str, str]:
     """Section id -> ``zh`` hash of the suggestion block stored for it."""
     return {b.id: b.attrs.get("zh", "") for b in Lines(text).blocks() if b.suggestion}
@@ -170,13 +193,7 @@ def suggestion_hashes(text: str) -> dict[str, str]:
 
 def apply_updates(text: str, rel: str, updates: list[Update], order: list[str]) -> tuple[str, list[Update]]:
     """Apply the updates that still apply to ``text``; returns (new text, updates applied)."""
-    problems: list[Problem] = []
-    norm = text.lstrip("\ufeff").replace("\r\n", "\n")
-    if "\r" in norm:
-        raise ContentError("lone carriage return in the file; save it with \\n or \\r\\n line endings", rel, 1)
-    current = parse_en(norm, rel, problems)
-    if problems:
-        raise ContentError(problems)
+    current = _parsed(text, rel)
     lines = Lines(text)
     applied = []
     for up in updates:
@@ -190,17 +207,67 @@ def apply_updates(text: str, rel: str, updates: list[Update], order: list[str]) 
     return lines.render(), applied
 
 
-def write_updates(path: Path, rel: str, updates: list[Update], order: list[str]) -> list[Update]:
-    """Re-read ``path``, apply what still applies, write atomically (with a ``~`` backup) if changed."""
+def apply_reviews(text: str, rel: str, reviews: dict[str, tuple[str, str]]) -> tuple[str, list[str], list[str]]:
+    """Mark sections reviewed in ``text``: ``reviews`` maps a section id to (Chinese hash, hint).
+
+    Each marker becomes :func:`reviewed_marker` (the English under it is left as it is) and the
+    section's suggestion block, if any, is dropped. Returns (new text, ids marked, ids whose
+    suggestion was dropped); an id with no English in ``text`` is not marked.
+    """
+    current = _parsed(text, rel)
+    lines = Lines(text)
+    marked, dropped = [], []
+    for sid, (zh_hash, hint) in reviews.items():
+        tr = current.get(sid)
+        if tr is None or not tr.text.strip():
+            continue
+        section = lines._find(sid, suggestion=False)
+        assert section is not None  # parse_en found it
+        lines.set_marker(section, reviewed_marker(sid, zh_hash, hint))
+        marked.append(sid)
+        suggestion = lines._find(sid, suggestion=True)
+        if suggestion is not None:
+            lines.remove(suggestion)
+            dropped.append(sid)
+    return lines.render(), marked, dropped
+
+
+def _parsed(text: str, rel: str) -> dict[str, Translation]:
+    """The English sections of ``text``; ContentError if the file has problems."""
+    problems: list[Problem] = []
+    norm = text.lstrip("\ufeff").replace("\r\n", "\n")
+    if "\r" in norm:
+        raise ContentError("lone carriage return in the file; save it with \\n or \\r\\n line endings", rel, 1)
+    current = parse_en(norm, rel, problems)
+    if problems:
+        raise ContentError(problems)
+    return current
+
+
+def _read(path: Path, rel: str) -> str:
     try:
         data = path.read_bytes() if path.exists() else b""
     except OSError as exc:
         raise ContentError(f"cannot read: {exc.strerror or exc}", rel, 0) from None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ContentError(f"not valid UTF-8 (byte {exc.start})", rel, data[:exc.start].count(b"\n") + 1) from None
+
+
+def write_updates(path: Path, rel: str, updates: list[Update], order: list[str]) -> list[Update]:
+    """Re-read ``path``, apply what still applies, write atomically (with a ``~`` backup) if changed."""
+    text = _read(path, rel)
     new, applied = apply_updates(text, rel, updates, order)
     if new != text:
         atomic_write(path, new.encode("utf-8"), backup=True)
     return applied
+
+
+def write_reviews(path: Path, rel: str, reviews: dict[str, tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """Re-read ``path``, mark the sections reviewed (:func:`apply_reviews`), write atomically if changed."""
+    text = _read(path, rel)
+    new, marked, dropped = apply_reviews(text, rel, reviews)
+    if new != text:
+        atomic_write(path, new.encode("utf-8"), backup=True)
+    return marked, dropped
