@@ -314,6 +314,10 @@ def test_status_json_and_table(proj: Path, capsys: pytest.CaptureFixture[str]) -
     assert re.search(r"^alpha\s+0\s+4\s+0\s+1$", out, re.MULTILINE)
     assert re.search(r"^  a2\s+stale\s+content/articles/alpha.en.md:10\s", out, re.MULTILINE)
     assert "translation QA:" in out
+    assert "site-builder review SLUG ID ... (or SLUG --all) marks it reviewed" in out  # the way out of stale
+    cli.main(["--root", str(proj), "review", "alpha", "--all"])
+    assert cli.main(["--root", str(proj), "status"]) == 0
+    assert "site-builder review" not in capsys.readouterr().out  # nothing left to review
 
 
 def test_status_shows_qa_findings(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -83,6 +83,10 @@ def _table(data: dict[str, Any], summary: bool) -> str:
                 where = f"{art['en_path']}:{row['en_line']}" if row["en_line"] else f"{art['zh_path']}:{row['zh_line']}"
                 extra = f"  [{'; '.join(notes)}]" if notes else ""
                 lines.append(f"  {row['id']:<10} {row['state']:<9} {where:<55} {row['hint']}{extra}")
+    if data["totals"]["stale"] or data["totals"]["machine"]:
+        lines.append("")
+        lines.append("English you have checked (stale or machine): site-builder review SLUG ID ... (or SLUG --all) "
+                     "marks it reviewed")
     qa = data["qa"]
     lines.append("")
     lines.append(f"translation QA: {len(qa)} finding{'s' if len(qa) != 1 else ''}")
