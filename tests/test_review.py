@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from site_builder.cli import main
 from site_builder.commands.review import review
+from site_builder.commands.status import changes
 from site_builder.content import load_articles
 from site_builder.errors import SiteError
 from site_builder.model import text_hash
@@ -115,3 +117,29 @@ def test_a_suggestion_added_then_reviewed_leaves_the_file_as_it_was_but_its_mark
     reviewed, marked, dropped = apply_reviews(suggested, "x.en.md", {"b2": ("cccc", "新的")})
     assert (marked, dropped) == (["b2"], ["b2"])
     assert reviewed == text.replace("<!-- § b2 status=reviewed zh=bbbb -->", "<!-- § b2 status=reviewed zh=cccc | 新的 -->")
+
+
+def test_after_a_review_status_shows_what_changed_in_the_chinese(proj: Path, capsys) -> None:
+    """The review records the section in the translation memory; when the Chinese changes again, `status`
+    shows the change beside the stale section (as Weblate shows a changed source string)."""
+    assert main(["review", "two", "--all", "--root", str(proj)]) == 0
+    memory = (proj / "content/translation-memory.jsonl").read_text(encoding="utf-8")
+    assert '"zh": "法雷奥温岭销售额超过7亿元。"' in memory and '"en": "Valeo Wenling\'s sales topped 700 million yuan."' in memory
+    zh = proj / "content/articles/two.zh.md"
+    zh.write_text(zh.read_text(encoding="utf-8").replace("超过7亿元", "超过了8亿元"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["status", "two", "--no-qa", "--root", str(proj)]) == 0
+    out = capsys.readouterr().out
+    assert "the Chinese changed: 岭销售额超过[7→了8]亿元。" in out  # six characters of context before
+    assert main(["status", "two", "--json", "--no-qa", "--root", str(proj)]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)["articles"][0]["sections"]}
+    assert rows["b2"]["zh_before"] == "法雷奥温岭销售额超过7亿元。"
+    assert rows["a1"]["zh_before"] is None and rows["a1"]["zh_changes"] is None  # not stale
+
+
+def test_changes_show_each_edit_in_context() -> None:
+    assert changes("去年销售额超过了7亿元，而今年", "去年销售额超过了8亿元，而今年") == ["销售额超过了[7→8]亿元，而今年"]
+    assert changes("甲乙丙丁", "甲丙丁") == ["甲[−乙]丙丁"]
+    assert changes("甲丙", "甲乙丙") == ["甲[+乙]丙"]
+    many = changes("a1b2c3d4e5f6g7h8", "a9b9c9d9e9f9g9h9", context=1)
+    assert many == ["a[1→9]b", "b[2→9]c", "c[3→9]d", "d[4→9]e", "e[5→9]f", "(3 more)"]

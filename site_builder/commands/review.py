@@ -15,7 +15,9 @@ as it is now. Each section's marker in content/articles/<slug>.en.md gets
 status=reviewed and the hash of the current Chinese (zh=...), so a stale
 section is no longer out of date and a machine draft counts as checked. The
 English text itself is not changed. A suggestion block beside a section
-(from `translate --refresh`) is removed: you have dealt with it.
+(from `translate --refresh`) is removed: you have dealt with it. The reviewed
+sections are recorded in the translation memory (content/translation-memory.jsonl),
+so that when the Chinese changes again `status` shows what changed.
 
 Run it after you have edited the English: `site-builder status` lists what is
 stale or unchecked. Name the sections by id (as in the markers and in
@@ -81,19 +83,25 @@ def review(root: Path, slug: str, ids: list[str], every: bool = False, dry_run: 
         return out
     if todo:
         out.marked, out.dropped_suggestions = write_reviews(root / art.en.path, art.en.path, todo)
-        out.qa = _qa(root, slug, out.marked)
+        out.qa = _after(root, slug, out.marked)
     return out
 
 
-def _qa(root: Path, slug: str, ids: list[str]) -> list[Problem]:
-    """Translation QA findings (figures, registered names...) in sections ``ids`` as now written, as warnings:
-    a review is the translator's call, but a figure of the Chinese missing from the English is worth a look."""
+def _after(root: Path, slug: str, ids: list[str]) -> list[Problem]:
+    """The article as now written: its reviewed sections go into the translation memory (so that, once the
+    Chinese changes again, `status` can show what changed), and the translation QA findings (figures,
+    registered names...) in sections ``ids`` are returned as warnings: a review is the translator's call,
+    but a figure of the Chinese missing from the English is worth a look."""
     from site_builder.content import load_articles
     from site_builder.registry import load_registry
-    from site_builder.translate.pipeline import select
+    from site_builder.translate.memory import Memory
+    from site_builder.translate.pipeline import feed_reviewed, select
     from site_builder.translate.qa import check_articles
 
     art = select(load_articles(root), [slug])[0]
+    memory = Memory.load(root)
+    feed_reviewed(memory, [art])
+    memory.save()
     lines = {art.en.translations[sid].line for sid in ids}
     return [Problem(p.path, p.line, p.message, "warning") for p in check_articles([art], load_registry(root).entities)
             if p.line in lines]

@@ -34,9 +34,12 @@ def collect(root: Path, slugs: list[str], qa: bool = True) -> dict[str, Any]:
     from site_builder.content import load_articles
     from site_builder.registry import load_registry
     from site_builder.translate.pipeline import select
+    from site_builder.model import normalize_text
+    from site_builder.translate.memory import Memory
     from site_builder.translate.qa import check_articles
 
     articles = select(load_articles(root), slugs)
+    memory = Memory.load(root)
     totals = dict.fromkeys(STATES, 0)
     out: list[dict[str, Any]] = []
     for art in articles:
@@ -46,10 +49,13 @@ def collect(root: Path, slugs: list[str], qa: bool = True) -> dict[str, Any]:
             state = art.translation_state(sec)
             counts[state] += 1
             tr = art.en.translations.get(sec.id)
+            before = memory.section_source(tr.zh_hash) if tr is not None and tr.zh_hash and state == "stale" else None
             rows.append({
                 "id": sec.id, "state": state, "zh_line": sec.line, "en_line": tr.line if tr else None,
                 "zh_hash": sec.hash, "en_zh_hash": tr.zh_hash if tr else None, "engine": tr.engine if tr else None,
                 "edited": bool(tr and tr.edited), "suggestion": bool(tr and tr.suggestion), "hint": sec.text[:20],
+                # stale: the Chinese the English was made from, when the translation memory recorded it
+                "zh_before": before, "zh_changes": changes(before, normalize_text(sec.text)) if before else None,
             })
         for k in STATES:
             totals[k] += counts[k]
@@ -59,6 +65,22 @@ def collect(root: Path, slugs: list[str], qa: bool = True) -> dict[str, Any]:
         "articles": out, "totals": totals,
         "qa": [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message} for p in findings],
     }
+
+
+def changes(before: str, now: str, context: int = 6, most: int = 5) -> list[str]:
+    """Where ``now`` differs from ``before``, character by character, each change in a little context:
+    ``超过了[7→8]亿元``, ``[−删去的]``, ``[+加上的]`` (at most ``most`` of them, then ``…``)."""
+    import difflib
+
+    out = []
+    ops = [op for op in difflib.SequenceMatcher(None, before, now, autojunk=False).get_opcodes() if op[0] != "equal"]
+    for tag, i1, i2, j1, j2 in ops[:most]:
+        old, new = before[i1:i2], now[j1:j2]
+        change = {"replace": f"[{old}→{new}]", "delete": f"[−{old}]", "insert": f"[+{new}]"}[tag]
+        out.append(f"{before[max(0, i1 - context):i1]}{change}{before[i2:i2 + context]}")
+    if len(ops) > most:
+        out.append(f"({len(ops) - most} more)")
+    return out
 
 
 def _table(data: dict[str, Any], summary: bool) -> str:
@@ -83,6 +105,8 @@ def _table(data: dict[str, Any], summary: bool) -> str:
                 where = f"{art['en_path']}:{row['en_line']}" if row["en_line"] else f"{art['zh_path']}:{row['zh_line']}"
                 extra = f"  [{'; '.join(notes)}]" if notes else ""
                 lines.append(f"  {row['id']:<10} {row['state']:<9} {where:<55} {row['hint']}{extra}")
+                if row["zh_changes"]:
+                    lines.append(f"  {'':<10} {'':<9} the Chinese changed: {' … '.join(row['zh_changes'])}")
     if data["totals"]["stale"] or data["totals"]["machine"]:
         lines.append("")
         lines.append("English you have checked (stale or machine): site-builder review SLUG ID ... (or SLUG --all) "

@@ -105,6 +105,12 @@ class Memory:
         e = self._entries.get(("section", REVIEWED, text_hash(zh)))
         return e.en if e is not None and normalize_text(e.zh) == normalize_text(zh) else None
 
+    def section_source(self, zh_hash: str) -> str | None:
+        """The Chinese of the reviewed section recorded under ``zh_hash`` (normalised), if any: what a
+        stale English was made from, to show what has changed since."""
+        e = self._entries.get(("section", REVIEWED, zh_hash))
+        return e.zh if e is not None else None
+
     def put_section(self, zh: str, en: str) -> None:
         h = text_hash(zh)
         self._entries[("section", REVIEWED, h)] = Entry("section", REVIEWED, h, normalize_text(zh), en.strip())
