@@ -143,3 +143,13 @@ def test_changes_show_each_edit_in_context() -> None:
     assert changes("甲丙", "甲乙丙") == ["甲[+乙]丙"]
     many = changes("a1b2c3d4e5f6g7h8", "a9b9c9d9e9f9g9h9", context=1)
     assert many == ["a[1→9]b", "b[2→9]c", "c[3→9]d", "d[4→9]e", "e[5→9]f", "(3 more)"]
+
+
+def test_a_broken_translation_memory_stops_the_review_before_anything_is_written(proj: Path, capsys) -> None:
+    (proj / "content/translation-memory.jsonl").write_text('{"kind": "section"\n', encoding="utf-8")
+    path = proj / "content/articles/two.en.md"
+    before = path.read_bytes()
+    assert main(["review", "two", "b2", "--root", str(proj)]) == 1
+    assert capsys.readouterr().err.splitlines()[0].startswith(
+        "content/translation-memory.jsonl:1: invalid translation-memory entry")
+    assert path.read_bytes() == before and not (path.parent / "two.en.md~").exists()

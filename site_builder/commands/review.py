@@ -6,8 +6,12 @@ import argparse
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from site_builder.errors import Problem, SiteError
+
+if TYPE_CHECKING:
+    from site_builder.translate.memory import Memory
 
 HELP = """\
 Mark the English of sections as reviewed: checked by you against the Chinese
@@ -54,6 +58,7 @@ def review(root: Path, slug: str, ids: list[str], every: bool = False, dry_run: 
     """Mark sections of ``slug`` reviewed (see the command's help); raises SiteError naming file and line."""
     from site_builder.content import article_file, load_articles
     from site_builder.translate.enfile import write_reviews
+    from site_builder.translate.memory import Memory
     from site_builder.translate.pipeline import select
 
     if bool(ids) == every:
@@ -82,24 +87,23 @@ def review(root: Path, slug: str, ids: list[str], every: bool = False, dry_run: 
         out.dropped_suggestions = [sid for sid in todo if art.en.translations[sid].suggestion is not None]
         return out
     if todo:
+        memory = Memory.load(root)  # read (and checked) before anything is written
         out.marked, out.dropped_suggestions = write_reviews(root / art.en.path, art.en.path, todo)
-        out.qa = _after(root, slug, out.marked)
+        out.qa = _after(root, slug, out.marked, memory)
     return out
 
 
-def _after(root: Path, slug: str, ids: list[str]) -> list[Problem]:
+def _after(root: Path, slug: str, ids: list[str], memory: Memory) -> list[Problem]:
     """The article as now written: its reviewed sections go into the translation memory (so that, once the
     Chinese changes again, `status` can show what changed), and the translation QA findings (figures,
     registered names...) in sections ``ids`` are returned as warnings: a review is the translator's call,
     but a figure of the Chinese missing from the English is worth a look."""
     from site_builder.content import load_articles
     from site_builder.registry import load_registry
-    from site_builder.translate.memory import Memory
     from site_builder.translate.pipeline import feed_reviewed, select
     from site_builder.translate.qa import check_articles
 
     art = select(load_articles(root), [slug])[0]
-    memory = Memory.load(root)
     feed_reviewed(memory, [art])
     memory.save()
     lines = {art.en.translations[sid].line for sid in ids}
