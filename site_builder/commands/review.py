@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from site_builder.errors import Problem, SiteError
 
 if TYPE_CHECKING:
+    from site_builder.model import Article
     from site_builder.translate.memory import Memory
 
 HELP = """\
@@ -56,14 +57,13 @@ class Review:
 
 def review(root: Path, slug: str, ids: list[str], every: bool = False, dry_run: bool = False) -> Review:
     """Mark sections of ``slug`` reviewed (see the command's help); raises SiteError naming file and line."""
-    from site_builder.content import article_file, load_articles
+    from site_builder.content import article_file
     from site_builder.translate.enfile import write_reviews
     from site_builder.translate.memory import Memory
-    from site_builder.translate.pipeline import select
 
     if bool(ids) == every:
         raise SiteError("name the sections to mark (their ids) or give --all, not both", "review", 0)
-    art = select(load_articles(root), [slug])[0]
+    art = _article(root, slug)
     sections = {s.id: s for s in art.all_sections()}
     zh_rel = article_file(slug)
     unknown = [sid for sid in ids if sid not in sections]
@@ -98,17 +98,31 @@ def _after(root: Path, slug: str, ids: list[str], memory: Memory) -> list[Proble
     Chinese changes again, `status` can show what changed), and the translation QA findings (figures,
     registered names...) in sections ``ids`` are returned as warnings: a review is the translator's call,
     but a figure of the Chinese missing from the English is worth a look."""
-    from site_builder.content import load_articles
     from site_builder.registry import load_registry
-    from site_builder.translate.pipeline import feed_reviewed, select
+    from site_builder.translate.pipeline import feed_reviewed
     from site_builder.translate.qa import check_articles
 
-    art = select(load_articles(root), [slug])[0]
+    art = _article(root, slug)
     feed_reviewed(memory, [art])
     memory.save()
     lines = {art.en.translations[sid].line for sid in ids}
     return [Problem(p.path, p.line, p.message, "warning") for p in check_articles([art], load_registry(root).entities)
             if p.line in lines]
+
+
+def _article(root: Path, slug: str) -> Article:
+    """The article ``slug``, read alone (a review touches one article: the others are not parsed)."""
+    from site_builder.content import SLUG_RE, article_file, load_article
+    from site_builder.errors import ContentError
+
+    rel = article_file(slug)
+    if not SLUG_RE.match(slug) or not (root / rel).is_file():
+        raise SiteError(f"no article {slug!r}", "content/articles", 0)
+    problems: list[Problem] = []
+    art = load_article(root, root / rel, problems)
+    if art is None or problems:
+        raise ContentError(problems)
+    return art
 
 
 def run(args: argparse.Namespace) -> int:

@@ -32,10 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def collect(root: Path, slugs: list[str], qa: bool = True) -> dict[str, Any]:
     """The status of the project as plain data (what ``--json`` prints)."""
     from site_builder.content import load_articles
-    from site_builder.registry import load_registry
-    from site_builder.translate.pipeline import select
     from site_builder.model import normalize_text
+    from site_builder.registry import load_registry
     from site_builder.translate.memory import Memory
+    from site_builder.translate.pipeline import select
     from site_builder.translate.qa import check_articles
 
     articles = select(load_articles(root), slugs)
