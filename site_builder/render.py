@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ def make_env(templates_dir: Path) -> jinja2.Environment:
     import jinja2  # imported when a build renders (a no-change build stops before)
 
     env = _environment_class()(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=_loader_class()(str(templates_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -57,6 +58,30 @@ def _environment_class() -> type[jinja2.Environment]:
     return Environment
 
 
+@functools.cache
+def _loader_class() -> type[jinja2.FileSystemLoader]:
+    import jinja2
+
+    class Loader(jinja2.FileSystemLoader):
+        """Jinja's file loader; a template that is not UTF-8 is a SiteError naming its file and line."""
+
+        def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+            try:
+                return super().get_source(environment, template)
+            except UnicodeDecodeError as exc:
+                line = 0
+                for folder in self.searchpath:
+                    try:
+                        line = (Path(folder) / template).read_bytes()[: exc.start].count(b"\n") + 1
+                        break
+                    except OSError:
+                        continue
+                raise SiteError(f"not valid UTF-8 (byte {exc.object[exc.start]:#04x}); save the template as UTF-8",
+                                f"templates/{template}", line) from None
+
+    return Loader
+
+
 def mark_chinese(value: Any, lang: str) -> Markup:
     """``value`` (text, or Markup) for a page in ``lang``: on English pages, runs of Chinese marked ``lang="zh"``."""
     html = value if isinstance(value, Markup) else escape(value)
@@ -83,10 +108,39 @@ def render_page(env: jinja2.Environment, template: str, path: str, context: dict
     try:
         tmpl = env.get_template(template)
         html = tmpl.render(context, url=url, page_path=path)
+    except SiteError:
+        raise
     except jinja2.TemplateSyntaxError as exc:
         raise SiteError(f"template syntax error: {exc.message}", f"templates/{exc.name or template}", exc.lineno or 0) from None
-    except jinja2.TemplateNotFound as exc:
-        raise SiteError(f"template not found: {exc.name}", f"templates/{template}", 0) from None
-    except jinja2.UndefinedError as exc:
-        raise SiteError(f"template error while rendering {path}: {exc.message}", f"templates/{template}", 0) from None
+    except Exception as exc:
+        where = _template_frame(exc, env)
+        if isinstance(exc, jinja2.TemplateNotFound):
+            raise SiteError(f"template not found: {exc.name}", *(where or (f"templates/{template}", 0))) from None
+        if isinstance(exc, jinja2.TemplateError):
+            raise SiteError(f"template error while rendering {path}: {exc.message}",
+                            *(where or (f"templates/{template}", 0))) from None
+        if where is None:
+            raise  # not raised by a template: a bug of ours, with its traceback
+        # raised by a filter, a test or a method a template called: the template's line, and with -v the traceback
+        raise SiteError(f"template error while rendering {path}: {type(exc).__name__}: {exc}", *where) from exc
     return html.encode("utf-8")
+
+
+def _template_frame(exc: BaseException, env: jinja2.Environment) -> tuple[str, int] | None:
+    """``(templates/<name>, line)`` of the innermost template the error went through, or None.
+
+    Jinja rewrites a rendering error's traceback so that template code shows as
+    frames of the template files, at their lines: an error in an included
+    template is reported where it is, not at the page's top template.
+    """
+    folders = [Path(f).resolve() for f in getattr(env.loader, "searchpath", ())]
+    found: tuple[str, int] | None = None
+    tb = exc.__traceback__
+    while tb is not None:
+        file = Path(tb.tb_frame.f_code.co_filename).resolve()
+        for folder in folders:
+            if file.is_relative_to(folder):
+                found = (f"templates/{file.relative_to(folder).as_posix()}", tb.tb_lineno)
+                break
+        tb = tb.tb_next
+    return found
