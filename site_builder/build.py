@@ -334,6 +334,8 @@ def build(root: Path, out: str | Path | None = None, *,
         cache.check_output()  # by a child process, while this one hashes the inputs
     inputs = cache.scan() if cache is not None else None
     if cache is not None and inputs is not None and cache.up_to_date(inputs, gated=gate is not None):
+        for message in cache.old.warnings:  # nothing changed, so neither did what needs fixing: said every build
+            log.warning("%s", message)
         return BuildReport(pages=cache.old.page_count, unchanged=len(cache.old.raw_outputs), skipped=cache.old.page_count,
                            seconds=time.perf_counter() - start, output=str(out_dir))
     if cache is not None and inputs is not None and gate is None and keeper is None:
@@ -350,59 +352,61 @@ def build(root: Path, out: str | Path | None = None, *,
     memo = cache.memo(inputs) if cache is not None and inputs is not None else None
     from site_builder.errors import warnings_caught
 
-    with _no_cycle_collection(), warnings_caught() as warned:
-        site = load_site(root, renderer, memo)
-        pages = plan_pages(site)
-        # The site's data stays alive until the build ends: the cycle collector need not walk it again (a full
-        # collection of a large site's data costs a fifth of a second, and allocation-heavy steps such as
-        # importing Jinja would set one off). Frozen before the collector is back on: everything made while it
-        # was off counts as new, and the first allocation after would have it walk all of that once.
-        gc.freeze()
-    try:
-        plan = cache.plan(inputs, pages, progress) if cache is not None and inputs is not None else None
-        from site_builder import feeds, search
+    with warnings_caught() as said:  # every warning of this build, recorded for the builds that find nothing changed
+        with _no_cycle_collection(), warnings_caught() as warned:
+            site = load_site(root, renderer, memo)
+            pages = plan_pages(site)
+            # The site's data stays alive until the build ends: the cycle collector need not walk it again (a full
+            # collection of a large site's data costs a fifth of a second, and allocation-heavy steps such as
+            # importing Jinja would set one off). Frozen before the collector is back on: everything made while it
+            # was off counts as new, and the first allocation after would have it walk all of that once.
+            gc.freeze()
+        try:
+            plan = cache.plan(inputs, pages, progress) if cache is not None and inputs is not None else None
+            from site_builder import feeds, search
 
-        gate_warnings: list[Problem] = []
-        # Files go to a hidden staging folder as they are made; the output folder changes only at commit().
-        made_early: list[dict[str, bytes]] = []
-        # feeds and sitemap made from the same as last time stay as they are (an edit rarely changes them)
-        kept = sorted(rel for rel, deps in feeds.site_file_deps(site, pages).items()
-                      if plan.kept_file(rel, deps)) if plan is not None else []
+            gate_warnings: list[Problem] = []
+            # Files go to a hidden staging folder as they are made; the output folder changes only at commit().
+            made_early: list[dict[str, bytes]] = []
+            # feeds and sitemap made from the same as last time stay as they are (an edit rarely changes them)
+            kept = sorted(rel for rel, deps in feeds.site_file_deps(site, pages).items()
+                          if plan.kept_file(rel, deps)) if plan is not None else []
 
-        def idle() -> None:  # while worker processes render: what needs no rendered page
+            def idle() -> None:  # while worker processes render: what needs no rendered page
+                if memo is not None:
+                    memo.flush()
+                made_early.append(feeds.site_files(site, pages, skip=kept))
+
+            with cache.stage() if cache is not None else Stage(out_dir) as stage:
+                render_all(root, site, pages, plan, stage, jobs, idle)
+                for rel, data in static_files(root).items():
+                    stage.put(rel, data)
+                for rel in kept:
+                    stage.keep(rel)
+                for rel, data in (made_early[0] if made_early else feeds.site_files(site, pages, skip=kept)).items():
+                    stage.put(rel, data)
+                for rel, data in search.index_files(root, stage.mapping()).items():
+                    stage.put(rel, data)
+                if gate is not None:
+                    found = gate(site, pages, dict(stage.mapping()))  # read in full: the gate may keep the files
+                    if any(p.severity == "error" for p in found):
+                        raise SiteError(found)
+                    gate_warnings = found
+                if progress is not None:
+                    progress("writing", 0, 0)
+                report: WriteReport = stage.commit()
+            if cache is not None and inputs is not None:
+                from site_builder import narrow
+
+                record = narrow.record(root, site, pages, inputs, plan, clean=not warned) if plan is not None else None
+                cache.save(inputs, plan, renderer, len(pages), checked=gate is not None, stage=stage, narrow=record,
+                           warnings=[r.getMessage() for r in said])
             if memo is not None:
-                memo.flush()
-            made_early.append(feeds.site_files(site, pages, skip=kept))
-
-        with cache.stage() if cache is not None else Stage(out_dir) as stage:
-            render_all(root, site, pages, plan, stage, jobs, idle)
-            for rel, data in static_files(root).items():
-                stage.put(rel, data)
-            for rel in kept:
-                stage.keep(rel)
-            for rel, data in (made_early[0] if made_early else feeds.site_files(site, pages, skip=kept)).items():
-                stage.put(rel, data)
-            for rel, data in search.index_files(root, stage.mapping()).items():
-                stage.put(rel, data)
-            if gate is not None:
-                found = gate(site, pages, dict(stage.mapping()))  # read in full: the gate may keep the files
-                if any(p.severity == "error" for p in found):
-                    raise SiteError(found)
-                gate_warnings = found
-            if progress is not None:
-                progress("writing", 0, 0)
-            report: WriteReport = stage.commit()
-        if cache is not None and inputs is not None:
-            from site_builder import narrow
-
-            record = narrow.record(root, site, pages, inputs, plan, clean=not warned) if plan is not None else None
-            cache.save(inputs, plan, renderer, len(pages), checked=gate is not None, stage=stage, narrow=record)
-        if memo is not None:
-            memo.close()
-        if keeper is not None:
-            keeper.keep(site, pages)
-    finally:
-        gc.unfreeze()
-    return BuildReport(pages=len(pages), written=report.written, unchanged=report.unchanged, removed=report.removed,
-                       seconds=time.perf_counter() - start, output=str(out_dir), warnings=gate_warnings,
-                       rendered=plan.rendered if plan else len(pages), skipped=plan.skipped if plan else 0)
+                memo.close()
+            if keeper is not None:
+                keeper.keep(site, pages)
+        finally:
+            gc.unfreeze()
+        return BuildReport(pages=len(pages), written=report.written, unchanged=report.unchanged, removed=report.removed,
+                           seconds=time.perf_counter() - start, output=str(out_dir), warnings=gate_warnings,
+                           rendered=plan.rendered if plan else len(pages), skipped=plan.skipped if plan else 0)

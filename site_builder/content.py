@@ -339,6 +339,11 @@ class ArticlesError(ContentError):
         self.failed = frozenset(failed)
 
 
+def _looks_like_markdown(name: str) -> bool:
+    """A Markdown file that is not named as an article (``notes.md``, ``valeo.EN.md``); editors' backups and hidden files are not."""
+    return not name.startswith((".", "#")) and not name.endswith("~") and name.lower().endswith((".md", ".markdown"))
+
+
 def load_articles(root: Path, memo: Memo | None = None) -> list[Article]:
     """All articles under ``content/articles``, sorted by (order, slug); raises :class:`ArticlesError`.
 
@@ -370,6 +375,9 @@ def load_articles(root: Path, memo: Memo | None = None) -> list[Article]:
                 zh = path.with_name(path.name[: -len(".en.md")] + ".zh.md")
                 if not zh.exists():
                     problems.append(Problem(path.relative_to(root).as_posix(), 1, f"English file without a Chinese file {zh.name}"))
+            elif _looks_like_markdown(path.name):
+                log.warning("%s:1: warning: not read: an article is <slug>.zh.md, with its English in <slug>.en.md",
+                            path.relative_to(root).as_posix())
     articles.sort(key=lambda a: (a.meta.order, a.slug))
     if problems:
         raise ArticlesError(problems, articles, failed)

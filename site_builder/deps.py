@@ -362,6 +362,7 @@ class Manifest:
     templates: dict[str, Any] = field(default_factory=dict)  # see TemplateDeps.record
     folders: dict[str, Any] = field(default_factory=dict)  # see site_builder.stage.folder_records
     narrow: dict[str, Any] = field(default_factory=dict)  # see site_builder.narrow.record
+    warnings: list[str] = field(default_factory=list)  # what the build warned about: a no-change build says it again
     stored: dict[str, Any] = field(default_factory=dict, repr=False)  # the manifest as read (the values above)
 
     @functools.cached_property
@@ -610,7 +611,8 @@ class BuildCache:
         try:
             return Manifest(str(data["fingerprint"]), bool(data["checked"]), int(data["page_count"]),
                             dict(data["pages"]), dict(data["outputs"]), dict(data["templates"]),
-                            dict(data.get("folders") or {}), dict(data.get("narrow") or {}), data)
+                            dict(data.get("folders") or {}), dict(data.get("narrow") or {}),
+                            [str(w) for w in data.get("warnings") or ()], data)
         except (KeyError, TypeError, ValueError):
             return Manifest()
 
@@ -696,8 +698,12 @@ class BuildCache:
         return RenderPlan(inputs, templates, self.old, self.out, pages, progress, self.dir, self.live)
 
     def save(self, inputs: Inputs, plan: RenderPlan | None, renderer: CachingRenderer | None, page_count: int,
-             checked: bool, stage: Stage | None = None, narrow: Mapping[str, Any] | None = None) -> None:
-        """Record a successful build (call after the output was committed). Never fails the build."""
+             checked: bool, stage: Stage | None = None, narrow: Mapping[str, Any] | None = None,
+             warnings: Sequence[str] = ()) -> None:
+        """Record a successful build (call after the output was committed). Never fails the build.
+
+        ``warnings``: the messages the build logged as warnings, said again by a build that finds nothing changed.
+        """
         try:
             outputs = stage.files if stage is not None else {
                 rel: Record(*st, "") for rel, st in scan(self.out).items() if st is not None}
@@ -706,6 +712,7 @@ class BuildCache:
                         "outputs": {rel: rec.to_json() for rel, rec in outputs.items()},
                         "templates": plan.templates.record() if plan else {},
                         "folders": folder_records(self.out, outputs), "narrow": narrow or {},
+                        "warnings": list(warnings),
                         "build": os.urandom(8).hex()}  # what narrow builds' edits apply to
             spare = stage.new_spare or stage.spare if stage is not None else None
             if spare is None:

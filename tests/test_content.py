@@ -78,6 +78,19 @@ def test_unmarked_paragraph_gets_provisional_id(tiny: Path) -> None:
     assert art.sections[0].provisional and art.sections[0].id.startswith("p-")
 
 
+def test_a_markdown_file_not_named_as_an_article_is_reported(tiny: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """``notes.md`` or ``one.EN.md`` would otherwise be skipped without a word; backups and hidden files are not reported."""
+    folder = tiny / "content/articles"
+    for name in ("notes.md", "one.EN.md", "draft.markdown", "one.zh.md~", ".one.zh.md.swp", "#one.zh.md#", "README.txt"):
+        (folder / name).write_text("第一段。\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="site_builder"):
+        assert [a.slug for a in load_articles(tiny)] == ["one"]
+    warned = sorted(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    assert [m.split(": ")[0] for m in warned] == ["content/articles/draft.markdown:1", "content/articles/notes.md:1",
+                                                  "content/articles/one.EN.md:1"]
+    assert all("not read" in m and "<slug>.zh.md" in m for m in warned)
+
+
 def test_machine_edit_detected_via_mt_hash(tiny: Path) -> None:
     h = text_hash("第一段。")
     mt = text_hash("First para.")

@@ -76,6 +76,33 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def test_a_build_that_finds_nothing_changed_repeats_the_warnings_of_the_last(project: Path, rendered: list[str],
+                                                                            caplog: pytest.LogCaptureFixture) -> None:
+    """A warning is about the content: until the content changes, every build says it (a no-change build too)."""
+    zh = project / "content/articles/valeo-wenling.zh.md"
+    text = zh.read_text(encoding="utf-8").rstrip("\n")
+    zh.write_text(text + "\n\n没有编号的新段落。\n", encoding="utf-8")
+    line = text.count("\n") + 3
+
+    def said() -> list[str]:
+        found = [r.getMessage() for r in caplog.records if r.levelname == "WARNING" and "section id" in r.getMessage()]
+        caplog.clear()
+        return found
+
+    with caplog.at_level("WARNING", logger="site_builder"):
+        build(project)
+        first = said()
+        assert len(first) == 1 and first[0].startswith(f"content/articles/valeo-wenling.zh.md:{line}: warning:")
+        rendered.clear()
+        report = build(project)
+        assert report.rendered == 0 and rendered == []  # nothing changed: nothing read or rendered
+        assert said() == first
+        zh.write_text(text + "\n\n<!-- § n3wid1 -->\n没有编号的新段落。\n", encoding="utf-8")  # fixed
+        build(project)
+        build(project)
+        assert said() == []
+
+
 def test_no_change_rebuild_stops_before_reading_content(project: Path, monkeypatch: pytest.MonkeyPatch,
                                                          rendered: list[str]) -> None:
     first = build(project)
