@@ -361,6 +361,11 @@ def build(root: Path, out: str | Path | None = None, *,
             # importing Jinja would set one off). Frozen before the collector is back on: everything made while it
             # was off counts as new, and the first allocation after would have it walk all of that once.
             gc.freeze()
+        # a file saved since the scan may have been read as saved: what was parsed is not kept under the hash scanned
+        changed = cache.changed_since_scan(inputs) if cache is not None and inputs is not None else []
+        if changed and memo is not None:
+            memo.discard()
+            memo = None
         try:
             plan = cache.plan(inputs, pages, progress) if cache is not None and inputs is not None else None
             from site_builder import feeds, search
@@ -398,9 +403,16 @@ def build(root: Path, out: str | Path | None = None, *,
             if cache is not None and inputs is not None:
                 from site_builder import narrow
 
-                record = narrow.record(root, site, pages, inputs, plan, clean=not warned) if plan is not None else None
-                cache.save(inputs, plan, renderer, len(pages), checked=gate is not None, stage=stage, narrow=record,
-                           warnings=[r.getMessage() for r in said])
+                changed = changed or cache.changed_since_scan(inputs)  # (templates and static files: read later)
+                if changed:  # the output may be made from other bytes than the hashes say: no record
+                    more = f" (and {len(changed) - 1} more files)" if len(changed) > 1 else ""
+                    log.info("%s%s changed while the site was being built: the next build reads everything again",
+                             changed[0], more)
+                    cache.forget()
+                else:
+                    record = narrow.record(root, site, pages, inputs, plan, clean=not warned) if plan else None
+                    cache.save(inputs, plan, renderer, len(pages), checked=gate is not None, stage=stage,
+                               narrow=record, warnings=[r.getMessage() for r in said])
             if memo is not None:
                 memo.close()
             if keeper is not None:

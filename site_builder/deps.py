@@ -63,7 +63,7 @@ import shutil
 import stat
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -520,6 +520,21 @@ class _Forked:
                 pass
 
 
+def changed_files(root: str, identities: Iterable[tuple[str, tuple[Identity, str]]]) -> list[str]:
+    """The files (project-relative) of ``identities`` whose size, times or inode are no longer as given."""
+    changed = []
+    lstat = os.lstat
+    for rel, (ident, _) in identities:
+        try:
+            st = lstat(f"{root}/{rel}")
+        except OSError:
+            changed.append(rel)
+            continue
+        if (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns) != ident:
+            changed.append(rel)
+    return changed
+
+
 class BuildCache:
     """The manifest of one output folder and the shared Markdown cache, under ``.site-builder-cache/``."""
 
@@ -567,6 +582,26 @@ class BuildCache:
 
     def _untouched(self) -> bool:
         return bool(self.old.folders) and untouched(self.out, self.old.raw_outputs, self.old.folders)
+
+    def changed_since_scan(self, inputs: Inputs, only: Iterable[str] | None = None) -> list[str]:
+        """Input files that are no longer as :meth:`scan` found them: saved, replaced or deleted meanwhile.
+
+        A build reads its inputs after hashing them. A file saved in between gives pages made from
+        its new text under the old text's hash; recorded, a later return to the old text (an undo)
+        would look like no change. So a build that finds any is not recorded (:meth:`forget`), and
+        what it parsed is not kept: the next build starts afresh. ``only``: the files to look at (default: all).
+        """
+        ids = inputs.identities
+        items = ids.items() if only is None else [(rel, ids[rel]) for rel in only if rel in ids]
+        return changed_files(str(self.root), items)
+
+    def forget(self) -> None:
+        """Drop the record of the last build into this folder: the next build is a full one. Never fails."""
+        for path in (self.manifest_path, self.edits_path):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("warning: could not update the build cache in %s: %s", self.dir, exc)
 
     def check_output(self) -> None:
         """Start checking the output folder against its records (:attr:`output_untouched`) in a forked child, on

@@ -138,6 +138,11 @@ class Memo:
             self.put(key, value)
         return value
 
+    def discard(self) -> None:
+        """Close, keeping nothing this build put (made from files that changed while it read them)."""
+        self._pending = []
+        self.close(prune=False)
+
     def close(self, prune: bool = True) -> None:
         """Keep what was put and (with ``prune``) drop the values this build did not use. Never fails the build.
 

@@ -227,9 +227,14 @@ def rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, s
 def _rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, rec: Mapping[str, Any],
              edited: list[str], start: float) -> BuildReport:
     from site_builder.build import BuildReport
+    from site_builder.content import article_file, english_file
+    from site_builder.deps import REGISTRY
     from site_builder.memo import Memo
 
     memo = Memo(cache.dir / "parsed.sqlite", inputs.files, inputs.code)
+    # what this build reads: the edited articles, the registry and the templates (see BuildCache.changed_since_scan)
+    read = [rel for slug in edited for rel in (article_file(slug), english_file(article_file(slug)))]
+    read += [REGISTRY, *(rel for rel in inputs.files if rel.startswith("templates/"))]
     try:
         site, articles = _load(root, config, memo, rec, edited)
         from site_builder.pages import pages_of_article
@@ -238,10 +243,16 @@ def _rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, 
         made = _render(root, cache, inputs, site, pages, rec, feed=any(slug in rec["feed"] for slug in edited))
         if not cache.output_untouched:  # (checked by a child process while this one rendered: see BuildCache)
             raise _Declined("the output folder is not as the last build left it")
+        changed = cache.changed_since_scan(inputs, read)
+        if changed:  # read as it is now, hashed as it was
+            raise _Declined(f"{changed[0]} changed while this build read it")
         written = _replace(cache.out, {rel: data for rel, (_, data) in made.items() if data is not None})
         _save(cache, inputs, articles, {rel: fp for rel, (fp, _) in made.items()}, written)
     finally:
-        memo.close(prune=False)  # the other articles' entries stay: the next full build uses them
+        if cache.changed_since_scan(inputs, read):
+            memo.discard()  # parsed from other bytes than the hashes it would be kept under say
+        else:
+            memo.close(prune=False)  # the other articles' entries stay: the next full build uses them
     total = cache.old.page_count
     log.debug("narrow rebuild of %s: %d pages rendered", ", ".join(edited), len(pages))
     return BuildReport(pages=total, written=len(written), unchanged=len(cache.old.raw_outputs) - len(written),

@@ -409,3 +409,64 @@ def test_incremental_build_equals_clean_build(base_project: Path, steps: list[tu
                 assert not differ, (label, differ)
             else:
                 assert inc[1] == full[1], label
+
+
+@pytest.mark.parametrize(("old", "scanned", "saved"), [
+    ("销售额超过了7亿元", "销售额超过了9亿元", "销售额超过了8亿元"),  # a figure a hub quotes: a full build
+    ("会是我们开发的重点。", "会是我们开发的重点。扫描时。", "会是我们开发的重点。8亿元。"),  # no other page shows it: narrow
+], ids=["full", "narrow"])
+def test_a_file_saved_while_the_build_reads_it_is_never_taken_for_the_version_scanned(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, scanned: str, saved: str) -> None:
+    """An editor saves while a build runs, then undoes the save: the site must show the file as it is.
+
+    The build hashes its inputs first and reads them later. A save in between means the build
+    makes pages from the new text while its hashes say the old one; if the record and the parse
+    cache took those hashes for the text, undoing the save (the old text, the old hash) would
+    look like no change at all, and the site would keep showing the undone text.
+    """
+    from site_builder import content
+
+    zh = project / "content/articles/valeo-wenling.zh.md"
+    before = zh.read_text(encoding="utf-8")
+    build(project)
+    assert old in before
+    scanned, saved = before.replace(old, scanned), before.replace(old, saved)  # hashed by the next build; read by it
+    zh.write_text(scanned, encoding="utf-8")
+    real = content.load_article
+
+    def save_first(root: Path, path: Path, problems: list[Any]) -> Any:
+        if path == zh and zh.read_text(encoding="utf-8") == scanned:
+            zh.write_text(saved, encoding="utf-8")
+        return real(root, path, problems)
+
+    monkeypatch.setattr(content, "load_article", save_first)
+    build(project)
+    monkeypatch.setattr(content, "load_article", real)
+    assert "8亿元" in (project / "public/zh/articles/valeo-wenling/index.html").read_text(encoding="utf-8")
+    zh.write_text(scanned, encoding="utf-8")  # the editor undoes the save: the text the build had hashed
+    build(project)
+    assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
+
+
+def test_a_template_saved_while_pages_render_is_never_taken_for_the_version_scanned(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As above, for a file read late (templates are read when the first page that uses them renders)."""
+    footer = project / "templates/_footer.html"
+    before = footer.read_text(encoding="utf-8")
+    build(project)
+    scanned, saved = before + "<!-- scanned -->\n", before + "<!-- saved meanwhile -->\n"
+    footer.write_text(scanned, encoding="utf-8")
+    real = build_module.render_page
+
+    def save_first(*args: Any, **kw: Any) -> bytes:
+        if footer.read_text(encoding="utf-8") == scanned:
+            footer.write_text(saved, encoding="utf-8")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(build_module, "render_page", save_first)
+    build(project, jobs=1)
+    monkeypatch.setattr(build_module, "render_page", real)
+    assert "saved meanwhile" in (project / "public/en/index.html").read_text(encoding="utf-8")
+    footer.write_text(scanned, encoding="utf-8")  # undone: the text the build had hashed
+    build(project)
+    assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
