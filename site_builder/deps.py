@@ -63,6 +63,7 @@ import shutil
 import stat
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -389,9 +390,43 @@ def keep_compiled_templates(env: jinja2.Environment, cache_dir: Path) -> None:
     folder = cache_dir / "jinja"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        env.bytecode_cache = _sealed_bytecode_cache()(str(folder), "__jinja2_%s.sealed")
     except OSError as exc:
         log.debug("no template cache: %s", exc)
+
+
+@functools.cache
+def _sealed_bytecode_cache() -> type[jinja2.FileSystemBytecodeCache]:
+    import io
+
+    import jinja2
+
+    class SealedBytecodeCache(jinja2.FileSystemBytecodeCache):
+        """Jinja's file cache of compiled templates, each file with the CRC-32 of its bytes in front.
+
+        Jinja checks a compiled template against its source, not its own bytes: a flipped bit in
+        the code would run as another template. A damaged file is compiled again instead.
+        """
+
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                data = Path(self._get_cache_filename(bucket)).read_bytes()
+            except OSError:
+                return
+            if len(data) >= 4 and zlib.crc32(data[4:]) == int.from_bytes(data[:4], "little"):
+                bucket.load_bytecode(io.BytesIO(data[4:]))
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            buffer = io.BytesIO()
+            bucket.write_bytecode(buffer)
+            data = buffer.getvalue()
+            try:
+                atomic_write(Path(self._get_cache_filename(bucket)),
+                             zlib.crc32(data).to_bytes(4, "little") + data, durable=False)
+            except OSError as exc:
+                log.debug("compiled template not kept: %s", exc)
+
+    return SealedBytecodeCache
 
 
 class RenderPlan:
@@ -520,6 +555,33 @@ class _Forked:
                 pass
 
 
+def sealed(record: Mapping[str, Any], **dumps: Any) -> bytes:
+    """``record`` as the build cache writes it: a line with the CRC-32 of the JSON that follows, then the JSON.
+
+    A damaged file (a flipped bit, a torn write) must read as no record, never as a different one:
+    a changed hash or rendered text would otherwise go unnoticed into the site.
+    """
+    body = json.dumps(record, **dumps).encode()
+    return b"%08x\n" % zlib.crc32(body) + body
+
+
+def read_record(path: Path) -> dict[str, Any] | None:
+    """A record written with :func:`sealed` in this code's format, or None (missing, damaged, another format)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head, newline, body = data.partition(b"\n")
+    try:
+        if not newline or len(head) != 8 or int(head, 16) != zlib.crc32(body):
+            log.debug("%s is damaged: not used", path)
+            return None
+        record = json.loads(body)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) and record.get("format") == FORMAT else None
+
+
 def changed_files(root: str, identities: Iterable[tuple[str, tuple[Identity, str]]]) -> list[str]:
     """The files (project-relative) of ``identities`` whose size, times or inode are no longer as given."""
     changed = []
@@ -564,8 +626,8 @@ class BuildCache:
         settled = inputs.known(time.time_ns())
         if settled != known:
             try:
-                atomic_write(self.inputs_path, json.dumps({"format": FORMAT, "root": str(self.root),
-                                                           "files": settled}).encode(), durable=False)
+                atomic_write(self.inputs_path, sealed({"format": FORMAT, "root": str(self.root), "files": settled}),
+                             durable=False)
             except OSError as exc:
                 log.debug("input hashes not kept: %s", exc)
         return inputs
@@ -632,11 +694,7 @@ class BuildCache:
                 (self.dir / "spare" / path.name).unlink(missing_ok=True)
 
     def _read_json(self, path: Path) -> dict[str, Any] | None:
-        try:
-            data = json.loads(path.read_bytes())
-        except (OSError, ValueError):
-            return None
-        return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+        return read_record(path)
 
     def _load_manifest(self) -> Manifest:
         data = self._read_json(self.manifest_path)
@@ -692,7 +750,7 @@ class BuildCache:
         if folders is not None:
             data["folders"] = self.old.folders = folders
         try:
-            atomic_write(self.manifest_path, json.dumps(data, sort_keys=True).encode(), durable=False)
+            atomic_write(self.manifest_path, sealed(data, sort_keys=True), durable=False)
             self.edits_path.unlink(missing_ok=True)
             self.edits = None
         except OSError as exc:
@@ -753,15 +811,15 @@ class BuildCache:
             if spare is None:
                 self.spare_path.unlink(missing_ok=True)
             elif spare is stage.new_spare:  # type: ignore[union-attr]
-                atomic_write(self.spare_path, json.dumps({
+                atomic_write(self.spare_path, sealed({
                     "format": FORMAT, "out": str(self.out), "ino": spare.ino, "ctime_ns": spare.ctime_ns,
                     "files": {rel: rec.to_json() for rel, rec in spare.files.items()},
-                    "folders": spare.folders}).encode(), durable=False)
-            atomic_write(self.manifest_path, json.dumps(manifest, sort_keys=True).encode(), durable=False)
+                    "folders": spare.folders}), durable=False)
+            atomic_write(self.manifest_path, sealed(manifest, sort_keys=True), durable=False)
             self.edits_path.unlink(missing_ok=True)
             self._forget_gone_folders()
             if renderer is not None and renderer.misses:
                 body = {"format": FORMAT, "entries": renderer.used}
-                atomic_write(self.markdown_path, json.dumps(body, ensure_ascii=False).encode(), durable=False)
+                atomic_write(self.markdown_path, sealed(body, ensure_ascii=False), durable=False)
         except OSError as exc:
             log.warning("warning: could not write the build cache in %s: %s", self.dir, exc)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import pickle
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +28,20 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _BATCH = 500  # keys per query of get_many (SQLite allows 32,766 parameters; smaller batches hold less at once)
+
+
+def _sealed(blob: bytes) -> bytes:
+    """``blob`` with its CRC-32 in front: a damaged value must be a miss, not another value."""
+    return zlib.crc32(blob).to_bytes(4, "little") + blob
+
+
+def _opened(sealed: bytes) -> memoryview | None:
+    """The blob :func:`_sealed` stored, or None if it is damaged (a flipped bit unpickles as a different value)."""
+    view = memoryview(sealed)
+    if len(view) < 4 or zlib.crc32(view[4:]) != int.from_bytes(view[:4], "little"):
+        log.debug("a damaged entry of the parse cache: not used")
+        return None
+    return view[4:]
 
 
 class Memo:
@@ -89,10 +104,12 @@ class Memo:
                 rows = self._db.execute(  # type: ignore[union-attr]
                     f"SELECT key, value FROM memo WHERE key IN ({','.join('?' * len(batch))})", batch)
                 for key, blob in rows:  # one row at a time: never the whole batch's bytes at once
-                    try:
-                        found[key] = pickle.loads(blob)
-                    except Exception:  # a damaged entry is only a miss  # noqa: BLE001
-                        pass
+                    value = _opened(blob)
+                    if value is not None:
+                        try:
+                            found[key] = pickle.loads(value)
+                        except Exception:  # a damaged entry is only a miss  # noqa: BLE001
+                            pass
         except sqlite3.Error as exc:
             log.debug("parsed content not reused: %s", exc)
         found = {key: value for key, value in found.items() if value is not None}
@@ -123,7 +140,7 @@ class Memo:
         try:
             for key, value in pending:
                 self._db.execute("INSERT OR REPLACE INTO memo (key, value) VALUES (?, ?)",
-                                 (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+                                 (key, _sealed(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))))
         except sqlite3.Error as exc:
             log.debug("parsed content not kept: %s", exc)
             self._drop_db()

@@ -46,7 +46,6 @@ rebuilds with full builds of the same content, byte for byte.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -56,7 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from site_builder.config import SiteConfig
-from site_builder.deps import _ARTICLE, CONFIG, BuildCache, Inputs, digest
+from site_builder.deps import _ARTICLE, CONFIG, BuildCache, Inputs, digest, sealed
 from site_builder.output import atomic_write, lock_folder, recover
 from site_builder.stage import Record, content_digest, folder_record, stat_of
 
@@ -386,6 +385,6 @@ def _save(cache: BuildCache, inputs: Inputs, articles: Sequence[Article], finger
     for art in articles:
         edits["articles"][art.slug] = _hashes(inputs, art)
     try:
-        atomic_write(cache.edits_path, json.dumps(edits).encode(), durable=False)
+        atomic_write(cache.edits_path, sealed(edits), durable=False)
     except OSError as exc:
         log.warning("warning: could not write the build cache in %s: %s", cache.dir, exc)

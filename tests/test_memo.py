@@ -124,3 +124,47 @@ def test_values_read_in_batches_are_the_values_read_one_by_one(tmp_path: Path) -
     again = Memo(path, {}, "code")
     assert again.get("k1202") == {"n": 1202} and again.get("k7") is None
     again.close()
+
+
+def _flip(data: bytes, needle: bytes) -> bytes:
+    """``data`` with one bit flipped in the first byte of ``needle`` (which must occur in it): '7' becomes '6'."""
+    at = data.find(needle)
+    assert at >= 0, needle
+    return data[:at] + bytes([data[at] ^ 1]) + data[at + 1:]
+
+
+def _flip_in_parse_cache(project: Path) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(project / CACHE_DIR / "parsed.sqlite")
+    with db:
+        rows = db.execute("SELECT key, value FROM memo").fetchall()
+        hits = [(key, value) for key, value in rows if "销售额超过了7亿元".encode() in value]
+        assert hits
+        for key, value in hits:
+            db.execute("UPDATE memo SET value = ? WHERE key = ?", (_flip(value, "7亿元".encode()), key))
+    db.close()
+
+
+def _flip_in_file(project: Path, pattern: str, needle: bytes) -> None:
+    files = [p for p in (project / CACHE_DIR).glob(pattern) if needle in p.read_bytes()]
+    assert files, (pattern, needle)
+    for path in files:
+        path.write_bytes(_flip(path.read_bytes(), needle))
+
+
+@pytest.mark.parametrize("where", ["parsed articles", "rendered Markdown", "compiled templates"])
+def test_a_flipped_bit_in_the_cache_is_never_taken_for_a_value(project: Path, tmp_path: Path, where: str) -> None:
+    """A damaged cache entry that still parses (a 7 that became a 6) is a miss, never a wrong page."""
+    import shutil
+
+    build(project)
+    if where == "parsed articles":
+        _flip_in_parse_cache(project)
+    elif where == "rendered Markdown":
+        _flip_in_file(project, "markdown.json", "7亿元".encode())
+    else:
+        _flip_in_file(project, "jinja/*", b"site-footer")
+    shutil.rmtree(project / "public")  # every page rendered again, from the cache
+    build(project)
+    assert site_files(project / "public") == clean_build(project, tmp_path / "clean")

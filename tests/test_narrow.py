@@ -3,7 +3,6 @@ byte-identical to a clean full build; any edit other pages could show falls back
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from site_builder import deps, feeds, narrow
 from site_builder.build import BuildReport, build
 from site_builder.content import load_articles
-from site_builder.deps import CACHE_DIR
+from site_builder.deps import CACHE_DIR, read_record
 from site_builder.entities import article_mentions, load_entities
 from site_builder.errors import SiteError
 
@@ -25,7 +24,7 @@ def setting(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def record(root: Path) -> dict:
-    return json.loads(next((root / CACHE_DIR / "builds").glob("*.json")).read_bytes())["narrow"]
+    return read_record(next((root / CACHE_DIR / "builds").glob("*.json")))["narrow"]
 
 
 def quiet_section(root: Path, in_feed: bool = False) -> tuple[str, str]:

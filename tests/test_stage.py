@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.build import build
-from site_builder.deps import CACHE_DIR
+from site_builder.deps import CACHE_DIR, read_record
 from site_builder.stage import Stage, content_digest, scan
 
 from .test_incremental import clean_build, edit, site_files
@@ -220,10 +220,9 @@ def test_an_output_with_a_folder_no_record_names_is_listed_instead(tmp_path: Pat
 
 def test_a_no_change_build_sees_a_file_dropped_into_the_output(project: Path) -> None:
     """End to end: the build records its folders, and the next build notices a stray file and removes it."""
-    import json
 
     build(project)
-    manifest = json.loads(next((project / CACHE_DIR / "builds").glob("*.json")).read_bytes())
+    manifest = read_record(next((project / CACHE_DIR / "builds").glob("*.json")))
     assert manifest["folders"] and "" in manifest["folders"]
     stray = project / "public" / "zh" / "stray.html"
     stray.write_text("not ours")
@@ -245,12 +244,11 @@ def test_the_output_as_found_is_the_same_from_the_records_as_from_a_listing(proj
 
 def test_folders_listed_because_they_had_just_changed_are_settled_by_the_next_check(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import json
 
     from site_builder import stage
 
     def folders() -> dict[str, list[int]]:
-        return json.loads(next((project / CACHE_DIR / "builds").glob("*.json")).read_bytes())["folders"]
+        return read_record(next((project / CACHE_DIR / "builds").glob("*.json")))["folders"]
 
     monkeypatch.setattr(stage, "RACY_NS", 3600 * 10**9)  # every folder changed "just now"
     monkeypatch.setattr(stage, "FINE_RACY_NS", 3600 * 10**9)
@@ -292,7 +290,6 @@ def _spy_on_listings(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 def test_the_spare_is_recycled_from_its_records_without_listing_it(
         project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import json
 
     from site_builder import stage
 
@@ -300,7 +297,7 @@ def test_the_spare_is_recycled_from_its_records_without_listing_it(
     build(project)
     edit(project / ZH, "占有率第一", "占有率第一（一）")
     build(project)  # the first site becomes the spare, with the records of its folders checked by this build
-    record = json.loads(next((project / CACHE_DIR / "spare").glob("*.json")).read_bytes())
+    record = read_record(next((project / CACHE_DIR / "spare").glob("*.json")))
     assert record["folders"] and "" in record["folders"] and "zh/articles/valeo-wenling" in record["folders"]
     listed = _spy_on_listings(monkeypatch)
     edit(project / ZH, "占有率第一（一）", "占有率第一（二）")
