@@ -359,8 +359,13 @@ class Stage:
         if same is not None:
             return Outcome(rel, self._from_live(rel, same), False)
         dest = self._dest(rel)
-        with open(dest, "xb") as fh:
-            fh.write(data)
+        try:
+            with open(dest, "xb") as fh:
+                fh.write(data)
+        except OSError as exc:  # a full disk, a quota: say where (a failed write names no file)
+            if exc.filename is None:
+                raise OSError(exc.errno, exc.strerror, str(self.out / rel)) from exc
+            raise
         st = stat_of(os.lstat(dest))
         assert st is not None
         return Outcome(rel, Record(*st, digest), True)

@@ -109,6 +109,44 @@ def test_a_failed_build_leaves_the_site_and_no_stage(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
+def test_a_full_disk_names_the_file_and_leaves_the_site(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """A write that fails (no space left, a quota) names the page it was writing; the last site stays."""
+    import errno
+
+    from site_builder import stage as stage_module
+    from site_builder.cli import main
+
+    build(project)
+    before = site_files(project / "public")
+    edit(project / "content/articles/valeo-wenling.zh.md", "占有率第一", "占有率第一（改）")
+    real_open = open
+
+    class Full:
+        def __init__(self, fh: object) -> None:
+            self.fh = fh
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.fh.close()  # type: ignore[attr-defined]
+
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(stage_module, "open", lambda *a, **k: Full(real_open(*a, **k)), raising=False)
+    with pytest.raises(OSError) as caught:
+        build(project, jobs=1)
+    assert caught.value.errno == errno.ENOSPC
+    assert caught.value.filename == str(project / "public" / "zh/articles/valeo-wenling/index.html")
+    assert site_files(project / "public") == before
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".public")) == []
+    capsys.readouterr()
+    assert main(["--root", str(project), "-q", "build", "--full"]) == 1
+    assert capsys.readouterr().err.strip().endswith(": No space left on device")  # one line, naming the page
+
+
 def test_records_say_what_each_file_holds(tmp_path: Path) -> None:
     out = tmp_path / "site"
     with Stage(out) as stage:
