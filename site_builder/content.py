@@ -340,7 +340,7 @@ class ArticlesError(ContentError):
 
 
 def _looks_like_markdown(name: str) -> bool:
-    """A Markdown file that is not named as an article (``notes.md``, ``valeo.EN.md``); editors' backups and hidden files are not."""
+    """A Markdown file not named as an article (``notes.md``, ``valeo.EN.md``); not a backup or hidden file."""
     return not name.startswith((".", "#")) and not name.endswith("~") and name.lower().endswith((".md", ".markdown"))
 
 

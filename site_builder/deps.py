@@ -659,7 +659,7 @@ class BuildCache:
 
     def forget(self) -> None:
         """Drop the record of the last build into this folder: the next build is a full one. Never fails."""
-        for path in (self.manifest_path, self.edits_path):
+        for path in (self.manifest_path, self.edits_path, self.spare_path):  # (an unrecorded spare is not reused)
             try:
                 path.unlink(missing_ok=True)
             except OSError as exc:
