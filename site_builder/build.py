@@ -246,6 +246,11 @@ def _render_parallel(env: Any, site: SiteData, built: set[str], todo: list[Page]
         _WORK = None  # build() unfreezes at its end
 
 
+def _say_changed(changed: list[str], consequence: str) -> None:
+    more = f" (and {len(changed) - 1} more files)" if len(changed) > 1 else ""
+    log.info("%s%s changed while the site was being built: %s", changed[0], more, consequence)
+
+
 def _chunks(n: int, jobs: int) -> list[tuple[int, int]]:
     """``range(n)`` cut into runs for ``jobs`` workers: about 16 runs each, shorter towards the end.
 
@@ -361,11 +366,17 @@ def build(root: Path, out: str | Path | None = None, *,
             # importing Jinja would set one off). Frozen before the collector is back on: everything made while it
             # was off counts as new, and the first allocation after would have it walk all of that once.
             gc.freeze()
-        # a file saved since the scan may have been read as saved: what was parsed is not kept under the hash scanned
+        # A file saved since the scan may have been read as saved: nothing made from it may be kept under the hash
+        # scanned (see BuildCache.changed_since_scan). Its pages are recorded as made from unknown text, and what
+        # this build parsed and rendered is not kept.
         changed = cache.changed_since_scan(inputs) if cache is not None and inputs is not None else []
-        if changed and memo is not None:
-            memo.discard()
-            memo = None
+        if changed:
+            _say_changed(changed, "its pages are made again by the next build")
+            inputs = inputs.unknown(changed) if inputs is not None else None
+            renderer = None
+            if memo is not None:
+                memo.discard()
+                memo = None
         try:
             plan = cache.plan(inputs, pages, progress) if cache is not None and inputs is not None else None
             from site_builder import feeds, search
@@ -403,11 +414,9 @@ def build(root: Path, out: str | Path | None = None, *,
             if cache is not None and inputs is not None:
                 from site_builder import narrow
 
-                changed = changed or cache.changed_since_scan(inputs)  # (templates and static files: read later)
-                if changed:  # the output may be made from other bytes than the hashes say: no record
-                    more = f" (and {len(changed) - 1} more files)" if len(changed) > 1 else ""
-                    log.info("%s%s changed while the site was being built: the next build reads everything again",
-                             changed[0], more)
+                late = cache.changed_since_scan(inputs)  # saved after loading: a template, a static file
+                if late:  # the output may be made from other bytes than the hashes say: no record
+                    _say_changed(late, "the next build makes every page again")
                     cache.forget()
                 else:
                     record = narrow.record(root, site, pages, inputs, plan, clean=not warned) if plan else None

@@ -172,6 +172,18 @@ class Inputs:
     identities: Mapping[str, tuple[Identity, str]] = field(default_factory=dict, compare=False, repr=False)
     _keys: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)  # key() results
 
+    def unknown(self, changed: Iterable[str]) -> Inputs:
+        """These inputs with the files ``changed`` (saved while the build read them) given hashes no file has.
+
+        What a build makes from such a file may be made from either version; recorded under a hash
+        no file has, it is made again by the next build (and only it: the rest stays incremental).
+        """
+        changed = set(changed)
+        salt = os.urandom(8).hex()
+        files = {rel: digest("changed while read", salt, h) if rel in changed else h for rel, h in self.files.items()}
+        identities = {rel: found for rel, found in self.identities.items() if rel not in changed}
+        return Inputs(files, self.code, identities)
+
     def known(self, now_ns: int) -> dict[str, list[Any]]:
         """What a later scan may take without reading (see :func:`scan_inputs`): files that had settled by ``now_ns``.
 

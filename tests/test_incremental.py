@@ -444,8 +444,9 @@ def test_a_file_saved_while_the_build_reads_it_is_never_taken_for_the_version_sc
     monkeypatch.setattr(content, "load_article", real)
     assert "8亿元" in (project / "public/zh/articles/valeo-wenling/index.html").read_text(encoding="utf-8")
     zh.write_text(scanned, encoding="utf-8")  # the editor undoes the save: the text the build had hashed
-    build(project)
+    report = build(project)
     assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
+    assert 4 <= report.rendered < report.pages  # the article's pages again, not the whole site
 
 
 def test_a_template_saved_while_pages_render_is_never_taken_for_the_version_scanned(
