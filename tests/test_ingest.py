@@ -69,6 +69,17 @@ def test_kicker_is_the_shorter_line_above_the_title() -> None:
         "加大研发投入迎接新挑战", "某某公司开启新年加速奔跑模式", "", "feature", ())
 
 
+def test_a_masthead_on_two_lines_is_not_a_kicker() -> None:
+    """The paper's name on its own line beside the date line is page furniture; elsewhere such a line is kept."""
+    p = page_of("某某日报\n2022年2月9日 星期三\n某某公司开启新年加速奔跑模式\n\n本报讯（记者甲）去年公司销售额超过了7亿元。\n")
+    (d,) = p.drafts
+    assert (d.kicker, d.title, d.source_lines) == ("", "某某公司开启新年加速奔跑模式", "3-5")
+    p = page_of("2022年2月9日\n\n某某日报\n\n本报讯（记者甲）去年公司销售额超过了7亿元。\n")
+    assert p.drafts[0].source_lines == "5" and not p.orphans
+    p = page_of("走进某某日报\n\n某某公司开启新年加速奔跑模式\n\n本报讯（记者甲）去年公司销售额超过了7亿元。\n")
+    assert p.drafts[0].kicker == "走进某某日报"  # no date line beside it: a headline line like any other
+
+
 def test_short_line_with_a_comma_is_a_headline_only_among_headlines() -> None:
     p = page_of("全市干部大会暨强工兴市大会召开\n\n大抓工业,奋进2000亿\n\n本报讯（记者甲）2月8日，大会召开。\n\n"
                 "会议强调，今年是关键\n\n之年，任务艰巨。\n")

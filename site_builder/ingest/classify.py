@@ -91,7 +91,18 @@ def classify(lines: tuple[Line, ...]) -> list[Piece]:
             kind, by = "body", None
         after_text = kind != "furniture"
         raw.append(Piece(ln.no, text, kind, by, jump_from, jump_to, gap and after_text))
-    return _resolve(raw)
+    return _resolve(_masthead(raw))
+
+
+def _masthead(raw: list[Piece]) -> list[Piece]:
+    """A paper's name on a line of its own next to the page's date line (温岭日报 / 2022年2月9日) is furniture."""
+    out = list(raw)
+    for i, p in enumerate(raw):
+        if p.kind == "strong" and tx.PAPER_NAME_RE.match(p.text) and any(
+                0 <= j < len(raw) and raw[j].kind == "furniture" and tx.PAGE_DATE_RE.match(raw[j].text)
+                for j in (i - 1, i + 1)):
+            out[i] = replace(p, kind="furniture")
+    return out
 
 
 def _resolve(raw: list[Piece]) -> list[Piece]:

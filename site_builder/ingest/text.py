@@ -37,6 +37,7 @@ JUMP_FROM_RE = re.compile(rf"^{_PAREN_OPEN}\s*(?:上接|接){_PAGE}\s*{_PAREN_CL
 # Page furniture: "温岭日报 2022年2月9日 星期三 第1版", "第2版", "12".
 _FULL_DATE = r"([0-9０-９]{4})\s*年\s*([0-9０-９]{1,2})\s*月\s*([0-9０-９]{1,2})\s*日"
 PAGE_DATE_RE = re.compile(rf"^\S{{0,10}}\s*{_FULL_DATE}\s*(?:(?:星期|周)[一二三四五六日天])?\s*(?:{_PAGE})?\s*\S{{0,10}}$")
+PAPER_NAME_RE = re.compile(r"^[^\s，,。、：:；;！!？?“”\"（）()]{1,12}报$")  # 温岭日报, 台州晚报: beside a date line, a masthead
 PAGE_NO_RE = re.compile(rf"^(?:{_PAGE}(?:\s+\S{{1,10}})?|[0-9]{{1,3}})$")
 LEAD_RE = re.compile(rf"^(?:本[报報]\S{{0,8}}?[讯訊]|新[华華]社\S{{0,12}}?[电電])\s*{_PAREN_OPEN}([^（()）]{{1,60}}){_PAREN_CLOSE}")
 # simplified and traditional forms: 记者/記者, 通讯员/通訊員, 评论员/評論員
