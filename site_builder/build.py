@@ -358,7 +358,7 @@ def build(root: Path, out: str | Path | None = None, *,
     from site_builder.errors import warnings_caught
 
     with warnings_caught() as said:  # every warning of this build, recorded for the builds that find nothing changed
-        with _no_cycle_collection(), warnings_caught() as warned:
+        with _no_cycle_collection():
             site = load_site(root, renderer, memo)
             pages = plan_pages(site)
             # The site's data stays alive until the build ends: the cycle collector need not walk it again (a full
@@ -366,13 +366,14 @@ def build(root: Path, out: str | Path | None = None, *,
             # importing Jinja would set one off). Frozen before the collector is back on: everything made while it
             # was off counts as new, and the first allocation after would have it walk all of that once.
             gc.freeze()
+        clean = not said  # the content logged no warning (a narrow build would not repeat them: see narrow.record)
         # A file saved since the scan may have been read as saved: nothing made from it may be kept under the hash
         # scanned (see BuildCache.changed_since_scan). Its pages are recorded as made from unknown text, and what
         # this build parsed and rendered is not kept.
         changed = cache.changed_since_scan(inputs) if cache is not None and inputs is not None else []
-        if changed:
+        if changed and inputs is not None:
             _say_changed(changed, "its pages are made again by the next build")
-            inputs = inputs.unknown(changed) if inputs is not None else None
+            inputs = inputs.unknown(changed)
             renderer = None
             if memo is not None:
                 memo.discard()
@@ -419,7 +420,7 @@ def build(root: Path, out: str | Path | None = None, *,
                     _say_changed(late, "the next build makes every page again")
                     cache.forget()
                 else:
-                    record = narrow.record(root, site, pages, inputs, plan, clean=not warned) if plan else None
+                    record = narrow.record(root, site, pages, inputs, plan, clean=clean) if plan else None
                     cache.save(inputs, plan, renderer, len(pages), checked=gate is not None, stage=stage,
                                narrow=record, warnings=[r.getMessage() for r in said])
             if memo is not None:

@@ -594,21 +594,6 @@ def read_record(path: Path) -> dict[str, Any] | None:
     return record if isinstance(record, dict) and record.get("format") == FORMAT else None
 
 
-def changed_files(root: str, identities: Iterable[tuple[str, tuple[Identity, str]]]) -> list[str]:
-    """The files (project-relative) of ``identities`` whose size, times or inode are no longer as given."""
-    changed = []
-    lstat = os.lstat
-    for rel, (ident, _) in identities:
-        try:
-            st = lstat(f"{root}/{rel}")
-        except OSError:
-            changed.append(rel)
-            continue
-        if (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns) != ident:
-            changed.append(rel)
-    return changed
-
-
 class BuildCache:
     """The manifest of one output folder and the shared Markdown cache, under ``.site-builder-cache/``."""
 
@@ -631,7 +616,7 @@ class BuildCache:
 
     def scan(self) -> Inputs:
         """:func:`scan_inputs`, reading only files changed since the last scan; records what it found."""
-        data = self._read_json(self.inputs_path)
+        data = read_record(self.inputs_path)
         known = data.get("files") if data is not None and data.get("root") == str(self.root) else None
         known = known if isinstance(known, dict) else {}
         inputs = scan_inputs(self.root, known)
@@ -667,7 +652,17 @@ class BuildCache:
         """
         ids = inputs.identities
         items = ids.items() if only is None else [(rel, ids[rel]) for rel in only if rel in ids]
-        return changed_files(str(self.root), items)
+        root, lstat = str(self.root), os.lstat  # (strings, not Paths: 4,000 files take 10 ms, not 45)
+        changed = []
+        for rel, (ident, _) in items:
+            try:
+                st = lstat(f"{root}/{rel}")
+            except OSError:
+                changed.append(rel)
+                continue
+            if (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns) != ident:
+                changed.append(rel)
+        return changed
 
     def forget(self) -> None:
         """Drop the record of the last build into this folder: the next build is a full one. Never fails."""
@@ -698,18 +693,15 @@ class BuildCache:
         if len(manifests) <= keep:
             return
         for path in manifests:
-            data = self._read_json(path)
+            data = read_record(path)
             if path != self.manifest_path and (data is None or not Path(str(data.get("out", ""))).is_dir()):
                 path.unlink(missing_ok=True)
                 path.with_suffix(".edits").unlink(missing_ok=True)
                 shutil.rmtree(self.dir / "spare" / path.stem, ignore_errors=True)
                 (self.dir / "spare" / path.name).unlink(missing_ok=True)
 
-    def _read_json(self, path: Path) -> dict[str, Any] | None:
-        return read_record(path)
-
     def _load_manifest(self) -> Manifest:
-        data = self._read_json(self.manifest_path)
+        data = read_record(self.manifest_path)
         if data is None or data.get("out") != str(self.out):
             return Manifest()
         self.edits = self._apply_edits(data)
@@ -736,7 +728,7 @@ class BuildCache:
 
     def _apply_edits(self, data: dict[str, Any]) -> dict[str, Any] | None:
         """Apply the narrow builds' edits to the manifest ``data`` if they were made on top of it; returns them."""
-        edits = self._read_json(self.edits_path)
+        edits = read_record(self.edits_path)
         if edits is None or not data.get("build") or edits.get("base") != data["build"]:
             return None
         try:
@@ -755,7 +747,7 @@ class BuildCache:
         folders = settled(self.out, self.old.folders)
         if folders is None and self.edits is None:
             return
-        data = self._read_json(self.manifest_path)  # as it is now: another build may have replaced it
+        data = read_record(self.manifest_path)  # as it is now: another build may have replaced it
         if data is None or self._apply_edits(data) != self.edits or data.get("fingerprint") != self.old.fingerprint \
                 or data.get("folders") != self.old.folders:
             return
@@ -770,7 +762,7 @@ class BuildCache:
 
     def spare(self) -> Spare | None:
         """The old site kept by the last build, to recycle (see :class:`site_builder.stage.Spare`)."""
-        data = self._read_json(self.spare_path)
+        data = read_record(self.spare_path)
         if data is None or data.get("out") != str(self.out):
             return None
         try:
@@ -794,7 +786,7 @@ class BuildCache:
     def renderer(self, inputs: Inputs) -> CachingRenderer:
         from site_builder.mdcache import CachingRenderer
 
-        data = self._read_json(self.markdown_path)
+        data = read_record(self.markdown_path)
         entries = data.get("entries") if data else None
         return CachingRenderer(entries if isinstance(entries, dict) else {}, inputs.markdown_salt)
 

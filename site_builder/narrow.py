@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from site_builder.config import SiteConfig
-from site_builder.deps import _ARTICLE, CONFIG, BuildCache, Inputs, digest, sealed
+from site_builder.deps import _ARTICLE, CONFIG, REGISTRY, BuildCache, Inputs, digest, sealed
 from site_builder.output import atomic_write, lock_folder, recover
 from site_builder.stage import Record, content_digest, folder_record, stat_of
 
@@ -227,7 +227,6 @@ def _rebuild(root: Path, cache: BuildCache, inputs: Inputs, config: SiteConfig, 
              edited: list[str], start: float) -> BuildReport:
     from site_builder.build import BuildReport
     from site_builder.content import article_file, english_file
-    from site_builder.deps import REGISTRY
     from site_builder.memo import Memo
 
     memo = Memo(cache.dir / "parsed.sqlite", inputs.files, inputs.code)
@@ -264,7 +263,6 @@ def _load(root: Path, config: SiteConfig, memo: Memo, rec: Mapping[str, Any],
     """The edited articles, and a site of them with the registry's linker (and, when one of them is in the feeds,
     every article in the feeds, newest first, from the parse cache); raises _Declined unless the edit is narrow."""
     from site_builder.content import article_file, article_key, file_hashes, load_article
-    from site_builder.deps import REGISTRY
     from site_builder.entities import Linker, article_mentions, mentions_key, people
     from site_builder.errors import SiteError, warnings_caught
     from site_builder.markdown import Renderer

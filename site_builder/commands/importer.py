@@ -95,7 +95,8 @@ def _print_summary(proposal: Proposal, rel: str) -> None:
     print(f"{rel}: {n} article{'s' * (n != 1)}, {k} orphan fragment{'s' * (k != 1)}")
     for d in proposal.drafts:
         who = "、".join(d.reporters) or "no byline"
-        print(f"  {d.order}. {d.title} ({d.kind}; {who}) - {len(d.paragraphs)} paragraph{'s' * (len(d.paragraphs) != 1)}, lines {d.source_lines}"
+        paras = len(d.paragraphs)
+        print(f"  {d.order}. {d.title} ({d.kind}; {who}) - {paras} paragraph{'s' * (paras != 1)}, lines {d.source_lines}"
               f" -> {d.slug}.zh.md")
     for o in proposal.orphans:
         print(f"  orphan, line {o.line}: {_short(o.text)}")

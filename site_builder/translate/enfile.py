@@ -14,13 +14,17 @@ human text is never overwritten.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from site_builder.content import MARKER_START_RE, Marker, parse_en, parse_marker
 from site_builder.errors import ContentError, Problem
 from site_builder.model import Translation, text_hash
 from site_builder.output import atomic_write
+
+T = TypeVar("T")
 
 FILL, REFRESH, SUGGEST = "fill", "refresh", "suggest"
 _HINT_CHARS = 20
@@ -166,7 +170,6 @@ class Lines:
         assert section is not None  # still_applies() checked that the section exists
         self.insert(section.end, update.marker(), update.text)
 
-
     def set_marker(self, block: _Block, marker: str) -> None:
         """Replace the marker line of ``block``, keeping its line ending."""
         line = self.lines[block.start]
@@ -255,19 +258,26 @@ def _read(path: Path, rel: str) -> str:
         raise ContentError(f"not valid UTF-8 (byte {exc.start})", rel, data[:exc.start].count(b"\n") + 1) from None
 
 
-def write_updates(path: Path, rel: str, updates: list[Update], order: list[str]) -> list[Update]:
-    """Re-read ``path``, apply what still applies, write atomically (with a ``~`` backup) if changed."""
+def _rewrite(path: Path, rel: str, change: Callable[[str], tuple[str, T]]) -> T:
+    """Re-read ``path``, ``change`` its text (returning the new text and what it did), write it atomically
+    (with a ``~`` backup) if it changed; returns what ``change`` did."""
     text = _read(path, rel)
-    new, applied = apply_updates(text, rel, updates, order)
+    new, done = change(text)
     if new != text:
         atomic_write(path, new.encode("utf-8"), backup=True)
-    return applied
+    return done
+
+
+def write_updates(path: Path, rel: str, updates: list[Update], order: list[str]) -> list[Update]:
+    """Apply to ``path`` as it is now the updates that still apply (:func:`apply_updates`)."""
+    return _rewrite(path, rel, lambda text: apply_updates(text, rel, updates, order))
 
 
 def write_reviews(path: Path, rel: str, reviews: dict[str, tuple[str, str]]) -> tuple[list[str], list[str]]:
-    """Re-read ``path``, mark the sections reviewed (:func:`apply_reviews`), write atomically if changed."""
-    text = _read(path, rel)
-    new, marked, dropped = apply_reviews(text, rel, reviews)
-    if new != text:
-        atomic_write(path, new.encode("utf-8"), backup=True)
-    return marked, dropped
+    """Mark the sections of ``path`` as it is now reviewed (:func:`apply_reviews`): (ids marked, suggestions dropped)."""
+
+    def change(text: str) -> tuple[str, tuple[list[str], list[str]]]:
+        new, marked, dropped = apply_reviews(text, rel, reviews)
+        return new, (marked, dropped)
+
+    return _rewrite(path, rel, change)
