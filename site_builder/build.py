@@ -394,7 +394,11 @@ def build(root: Path, out: str | Path | None = None, *,
                     memo.flush()
                 made_early.append(feeds.site_files(site, pages, skip=kept))
 
-            with cache.stage() if cache is not None else Stage(out_dir) as stage:
+            # Files already in an output folder that is not the project's own are not the build's to replace.
+            owner = cache if cache is not None else BuildCache(root, out_dir)  # (--full: only asked who made the folder)
+            declared = out is None or out_dir.resolve() == (root / config.output).resolve()
+            with cache.stage(declared) if cache is not None else Stage(out_dir, owned=owner.owns_output(declared)) \
+                    as stage:
                 render_all(root, site, pages, plan, stage, jobs, idle)
                 for rel, data in static_files(root).items():
                     stage.put(rel, data)
@@ -412,6 +416,7 @@ def build(root: Path, out: str | Path | None = None, *,
                 if progress is not None:
                     progress("writing", 0, 0)
                 report: WriteReport = stage.commit()
+            owner.own_output()
             if cache is not None and inputs is not None:
                 from site_builder import narrow
 

@@ -18,7 +18,7 @@ MAX_FILE_BYTES = 5_000_000
 LINK_RULE = "project files must be real files inside the project"
 # Top-level folders of a project that an output folder must never replace.
 PROJECT_DIRS = frozenset({"content", "templates", "static", "site_builder", "tests", "docs", "bench", "constraints",
-                          "tools", ".ci", ".git", ".venv"})
+                          "tools", ".ci", ".git", ".venv", "drafts"})
 
 
 @dataclass(frozen=True)

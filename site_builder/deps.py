@@ -611,6 +611,8 @@ class BuildCache:
         self.inputs_path = self.dir / "inputs.json"  # hashes of the input files by identity (see scan_inputs)
         self.spare_home = self.dir / "spare" / key  # the site swapped out last time (see site_builder.stage)
         self.spare_path = self.dir / "spare" / f"{key}.json"  # its records
+        # that a build of this project made the output folder: kept when the manifest is forgotten (see owns_output)
+        self.owner_path = self.dir / "builds" / f"{key}.owner"
         self.old = self._load_manifest()
         self._checker: _Forked | None = None  # see check_output
 
@@ -687,6 +689,31 @@ class BuildCache:
             return {rel: (rec[0], rec[1], rec[2]) for rel, rec in self.old.raw_outputs.items()}
         return scan(self.out)
 
+    def owns_output(self, declared: bool = False) -> bool:
+        """True if the output folder is this project's to replace as a whole: ``declared`` (site.toml's
+        ``output``), in the build cache (the dev server's), or made by a build of this project (recorded).
+
+        Else the build must not delete or replace a file already there (:class:`site_builder.stage.Stage`):
+        ``--out`` may name a folder of someone's files. The mark outlives :meth:`forget`."""
+        if declared or self.old.raw_outputs or self.out.is_relative_to(self.dir.resolve()):
+            return True
+        try:
+            return self.owner_path.read_text(encoding="utf-8") == str(self.out)
+        except (OSError, ValueError):
+            return False
+
+    def own_output(self) -> None:
+        """Mark the output folder as made by a build of this project (call once it was committed). Never fails."""
+        try:
+            if self.owner_path.read_text(encoding="utf-8") == str(self.out):
+                return
+        except (OSError, ValueError):
+            pass
+        try:
+            atomic_write(self.owner_path, str(self.out).encode("utf-8"), durable=False)
+        except OSError as exc:
+            log.warning("warning: could not update the build cache in %s: %s", self.dir, exc)
+
     def _forget_gone_folders(self, keep: int = 8) -> None:
         """Drop the manifests of output folders that no longer exist (builds into temporary folders)."""
         manifests = sorted(self.manifest_path.parent.glob("*.json"))
@@ -697,6 +724,7 @@ class BuildCache:
             if path != self.manifest_path and (data is None or not Path(str(data.get("out", ""))).is_dir()):
                 path.unlink(missing_ok=True)
                 path.with_suffix(".edits").unlink(missing_ok=True)
+                path.with_suffix(".owner").unlink(missing_ok=True)
                 shutil.rmtree(self.dir / "spare" / path.stem, ignore_errors=True)
                 (self.dir / "spare" / path.name).unlink(missing_ok=True)
 
@@ -772,10 +800,12 @@ class BuildCache:
         except (KeyError, TypeError, ValueError):
             return None
 
-    def stage(self) -> Stage:
-        """Where this build puts its files: recycles the spare, and checks files against the records."""
+    def stage(self, declared: bool = False) -> Stage:
+        """Where this build puts its files: recycles the spare, and checks files against the records.
+
+        ``declared``: the output folder is site.toml's ``output`` (see :meth:`owns_output`)."""
         return Stage(self.out, self.old.outputs, self.live, self.spare(), self.spare_home,
-                     self.old.folders if self.output_untouched else None)
+                     self.old.folders if self.output_untouched else None, owned=self.owns_output(declared))
 
     def memo(self, inputs: Inputs) -> Memo:
         """Content parsed by earlier builds (articles, registry, mentions), by the hashes of its files."""

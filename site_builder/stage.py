@@ -263,12 +263,17 @@ class Stage:
     came from them (:func:`untouched`) rather than from a listing; the site
     swapped out keeps them as a spare, so that it is not listed either.
     ``spare``/``spare_home``: the spare to recycle and where to keep the site
-    swapped out (None: delete it). Holds the output folder's lock until done.
+    swapped out (None: delete it). ``owned``: the output folder is known to hold
+    a build of this project (a build recorded it); if not, :meth:`commit`
+    refuses to delete or replace any file already in it, since that file is
+    not ours to lose (``--out`` naming the wrong folder, say). Holds the output
+    folder's lock until done.
     """
 
     def __init__(self, out: Path, live: Mapping[str, Record] | None = None,
                  live_stats: Mapping[str, Stat | None] | None = None, spare: Spare | None = None,
-                 spare_home: Path | None = None, live_folders: Mapping[str, Any] | None = None) -> None:
+                 spare_home: Path | None = None, live_folders: Mapping[str, Any] | None = None,
+                 owned: bool = True) -> None:
         out = out.resolve() if out.exists() else out.parent.resolve() / out.name
         self.out = out
         self._lock = output.lock_folder(out)
@@ -282,6 +287,7 @@ class Stage:
         self.live_stats = dict(live_stats) if self.live is not None and live_stats is not None else None
         self.live_folders = dict(live_folders) if self.live is not None and live_folders else {}
         self.spare, self.spare_home = spare, spare_home
+        self.owned = owned
         self.dir: Path | None = None
         self.valid: dict[str, Record] = {}  # files in the staging folder that hold what their record says
         self.leftover: set[str] = set()  # other files in the staging folder (a spare's), removed unless replaced
@@ -460,6 +466,8 @@ class Stage:
         """Swap the new site in (if anything differs); keep or delete the old one. Releases the lock."""
         try:
             removed = [rel for rel in self.existing() if rel not in self.files]
+            if not self.owned:
+                self._refuse_to_lose(removed + [rel for rel in self._changed if rel in self.existing()])
             if self.dir is None and not removed:
                 return WriteReport(0, len(self.files), 0)
             self.activate()
@@ -482,6 +490,19 @@ class Stage:
             return WriteReport(self.changed, len(self.files) - self.changed, len(removed))
         finally:
             self._finish()
+
+    def _refuse_to_lose(self, lost: list[str]) -> None:
+        """Stop (dropping the staging folder) if files no build of this project made would be deleted or replaced."""
+        if not lost:
+            return
+        self.abort()
+        lost.sort()
+        shown = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+        raise SiteError(
+            f"this build would delete or replace {len(lost)} file{'s' if len(lost) != 1 else ''} that no build of this "
+            f"project made: {shown}. Move them elsewhere or choose another output folder (if the folder holds an "
+            "earlier build of this site, made before .site-builder-cache/ was deleted, delete the folder and build "
+            "again)", str(self.out), 0)
 
     def _keep_or_delete(self, old: Path) -> None:
         home = self.spare_home

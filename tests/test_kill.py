@@ -141,6 +141,9 @@ def test_killed_build_leaves_the_old_site_or_the_new_one(builds: dict) -> None:
     rng = random.Random(20220209)
     seconds = builds["new-seconds"]
     outcomes: list[tuple[str, float | str, bool, str]] = []
+    from site_builder.deps import BuildCache
+
+    BuildCache(builds["new_root"], out).own_output()  # the folder holds an earlier build of the project's
     for n in range(KILLS):
         reset_output(out, builds["old"])
         proc = start(["--root", str(builds["new_root"]), "-q", "build", "--out", str(out)], cli_env(**NO_SEARCH))

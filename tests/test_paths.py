@@ -207,6 +207,7 @@ def test_symbolic_links_among_other_content_files_are_refused(tmp_path: Path, ou
         ("templates/site", "output 'templates/site' would overwrite project files"),
         ("static", "output 'static' would overwrite project files"),
         (".git", "output '.git' would overwrite project files"),
+        ("drafts", "output 'drafts' would overwrite project files"),  # the importer's drafts
     ],
 )
 def test_site_toml_output_must_be_a_new_folder_inside_the_project(tmp_path: Path, output: str, message: str) -> None:

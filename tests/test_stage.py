@@ -81,6 +81,80 @@ def test_a_stray_file_in_the_site_goes_and_stays_gone(project: Path, tmp_path: P
     assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
 
 
+def someones_folder(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A folder of files no build made, as ``--out`` might name by mistake."""
+    folder = tmp_path / "theirs"
+    files = {"index.html": b"<p>my own page</p>", "notes/todo.txt": b"keep me", "zh/index.html": b"mine too"}
+    for rel, data in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
+    return folder, files
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_a_folder_of_files_no_build_made_is_not_replaced(project: Path, tmp_path: Path, full: bool,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """``--out`` naming a folder of someone's files: the build stops before replacing any of them."""
+    from site_builder.cli import main
+
+    folder, files = someones_folder(tmp_path)
+    args = ["--root", str(project), "-q", "build", "--out", str(folder)] + (["--full"] if full else [])
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert f"{folder}: this build would delete or replace 3 files that no build of this project made: " \
+           "index.html, notes/todo.txt, zh/index.html." in err
+    assert "Traceback" not in err
+    assert {rel: (folder / rel).read_bytes() for rel in scan(folder)} == files
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "theirs"]  # no staging folder left
+
+    # emptied, it is the build's: a file left there by hand later goes, as in the project's own output folder
+    for rel in files:
+        (folder / rel).unlink()
+    assert main(args) == 0
+    (folder / "stray.html").write_text("left here by hand", encoding="utf-8")
+    edit(project / ZH, "占有率第一", "占有率第一（改）")
+    assert main(args) == 0
+    assert not (folder / "stray.html").exists()
+    assert site_files(folder) == clean_build(project, tmp_path / "clean")
+
+
+def test_files_that_would_stay_as_they_are_are_no_loss(project: Path, tmp_path: Path) -> None:
+    """A folder holding an earlier build of the site byte for byte (and nothing else) may be built into."""
+    site = clean_build(project, tmp_path / "clean")
+    folder = tmp_path / "copy"
+    for rel, data in site.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
+    report = build(project, folder)
+    assert (report.written, report.removed) == (0, 0)
+    (folder / "stray.html").write_text("not the site's", encoding="utf-8")
+    edit(project / ZH, "占有率第一", "占有率第一（改）")
+    build(project, folder)  # recorded by the last build as the project's: a stray file goes
+    assert not (folder / "stray.html").exists()
+
+
+def test_the_project_output_folder_stays_its_own(project: Path, tmp_path: Path) -> None:
+    """site.toml's output folder is the project's, with or without a build cache; a folder the project built
+    into stays its own when the record of the last build is dropped (a file saved during a build, say)."""
+    import shutil
+
+    from site_builder.deps import BuildCache
+
+    build(project)
+    shutil.rmtree(project / CACHE_DIR)  # safe to delete
+    edit(project / ZH, "占有率第一", "占有率第一（改）")
+    (project / "public/stray.html").write_text("left here by hand", encoding="utf-8")
+    build(project)
+    assert not (project / "public/stray.html").exists()
+
+    folder = tmp_path / "elsewhere"
+    build(project, folder)
+    BuildCache(project, folder).forget()
+    edit(project / ZH, "占有率第一（改）", "占有率第一（再改）")
+    build(project, folder)
+    assert site_files(folder) == clean_build(project, tmp_path / "clean")
+
+
 def test_nothing_changed_means_no_staging_folder(tmp_path: Path) -> None:
     out = tmp_path / "site"
     with Stage(out) as stage:
