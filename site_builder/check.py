@@ -29,7 +29,7 @@ import posixpath
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -303,11 +303,14 @@ class SourceMap:
 
 
 def output_findings(files: Mapping[str, bytes], config: SiteConfig, label: str = "",
-                    sources: SourceMap | None = None) -> tuple[list[Finding], int]:
+                    sources: SourceMap | None = None,
+                    templates: Mapping[str, str] | None = None) -> tuple[list[Finding], int]:
     """Broken links, anchors, entity links and hreflang counterparts in a built site.
 
     ``label`` prefixes output paths in findings (the output folder); links inside
     a content section are reported at the section's line in its content file.
+    ``templates``: output path -> the template that made the page, named in
+    findings reported on the page (that is where the fix goes).
     Returns (findings, number of HTML pages checked).
     """
     pages: dict[str, _PageParser] = {}
@@ -357,7 +360,18 @@ def output_findings(files: Mapping[str, bytes], config: SiteConfig, label: str =
                 add("anchors", Problem(path, line, f"broken anchor {link.url!r}: {tpath} has no id {frag!r}{where}"),
                     link.url)
     out.extend(_hreflang_findings(pages, config, prefix))
+    if templates:
+        out = [_made_by(f, templates, prefix) for f in out]
     return out, len(pages)
+
+
+def _made_by(finding: Finding, templates: Mapping[str, str], prefix: str) -> Finding:
+    """``finding``, naming the template that made its page when it is reported on an output page."""
+    p = finding.problem
+    template = templates.get(p.path[len(prefix):]) if p.path.startswith(prefix) else None
+    if template is None:
+        return finding
+    return Finding(finding.check, replace(p, message=f"{p.message} (page made by templates/{template})"))
 
 
 def _hreflang_findings(pages: Mapping[str, _PageParser], config: SiteConfig, prefix: str) -> list[Finding]:
@@ -417,19 +431,21 @@ def build_findings(exc: SiteError) -> list[Finding]:
 
 
 def site_findings(root: Path, articles: Sequence[Article], config: SiteConfig, files: Mapping[str, bytes],
-                  label: str = "") -> tuple[list[Finding], int, str]:
-    """Every check on loaded content and a built site: (findings, pages checked, QA source)."""
+                  label: str = "", pages: Sequence[Any] = ()) -> tuple[list[Finding], int, str]:
+    """Every check on loaded content and a built site: (findings, pages checked, QA source).
+
+    ``pages``: the site's pages as the build planned them (the templates that made them), if known."""
     findings = content_findings(articles) + entity_findings(root)
     qa, qa_source = qa_findings(root, articles)
     findings += qa
-    out, pages = output_findings(files, config, label, SourceMap.of(articles))
+    out, checked = output_findings(files, config, label, SourceMap.of(articles), {p.path: p.template for p in pages})
     findings += out
-    return findings, pages, qa_source
+    return findings, checked, qa_source
 
 
 def gate(site: Any, pages: Sequence[Any], files: Mapping[str, bytes]) -> list[Problem]:
     """For ``build --strict``: the check's problems (errors and warnings) for a build about to be written."""
-    findings, _, _ = site_findings(site.config.root, site.articles, site.config, files, site.config.output)
+    findings, _, _ = site_findings(site.config.root, site.articles, site.config, files, site.config.output, pages)
     return [f.problem for f in findings]
 
 
@@ -441,7 +457,7 @@ def run_check(root: Path, site_dir: Path | None = None) -> CheckReport:
     captured: dict[str, Any] = {}
 
     def capture(site: Any, pages: Sequence[Any], files: Mapping[str, bytes]) -> list[Problem]:
-        captured.update(site=site, files=files)
+        captured.update(site=site, files=files, pages=pages)
         return []
 
     if site_dir is None:
@@ -458,7 +474,7 @@ def run_check(root: Path, site_dir: Path | None = None) -> CheckReport:
             qa, report.qa = qa_findings(root, site.articles)
             report.findings = _unique(report.findings + qa + entity_findings(root))
             return report
-        site, files = captured["site"], captured["files"]
+        site, files, pages = captured["site"], captured["files"], captured["pages"]
         label = site.config.output
     else:
         try:
@@ -466,11 +482,11 @@ def run_check(root: Path, site_dir: Path | None = None) -> CheckReport:
         except SiteError as exc:
             report.findings = _unique(build_findings(exc) + entity_findings(root))
             return report
-        files = read_site(site_dir)
+        files, pages = read_site(site_dir), ()  # (which template made each page is not known here)
         try:
             label = site_dir.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
             label = str(site_dir)
-    findings, report.pages, report.qa = site_findings(root, site.articles, site.config, files, label)
+    findings, report.pages, report.qa = site_findings(root, site.articles, site.config, files, label, pages)
     report.findings = _unique(report.findings + findings)
     return report

@@ -84,7 +84,9 @@ def test_fixture_with_each_kind_of_error(broken: Path) -> None:
         ("missing-english", f"{zh_rel}:{line_of(zh, '第三段')}", "section 'c3' has no English in content/articles/one.en.md"),
         ("stale-english", f"{en_rel}:{line_of(en, '§ b2')}",
          "English of section 'b2' is out of date"),
-        ("hreflang", "public/en/articles/index.html:2", "no hreflang link to the 'zh' counterpart"),
+        # a finding on a page names the template that made it: the fix goes there
+        ("hreflang", "public/en/articles/index.html:2",
+         "no hreflang link to the 'zh' counterpart (page made by templates/articles.html)"),
     }
     assert expected <= found, sorted(found)
     stale = [f["message"] for f in report["findings"] if f["check"] == "stale-english"]
