@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import importlib
+import io
 import logging
 import sys
 import traceback
@@ -53,7 +55,16 @@ def _add_common(parser: argparse.ArgumentParser, root: object, flag: object) -> 
     parser.add_argument("-q", "--quiet", action="store_true", default=flag, help="only errors")
 
 
+def _printable_anywhere() -> None:
+    """A console or pipe that cannot encode Chinese (a Windows code page, ASCII) gets escapes, not a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict" \
+                and codecs.lookup(stream.encoding).name != "utf-8":
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _printable_anywhere()
     parser = make_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR if args.quiet else logging.INFO, format="%(message)s", stream=sys.stderr)

@@ -55,3 +55,19 @@ def test_common_options_go_before_or_after_the_command(tiny: Path, capsys: pytes
     # an option given after the command wins over the same option given before it
     assert main(["--root", str(tiny.parent), "build", "--root", str(tiny)]) == 1
     assert "one.zh.md:2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+def test_output_that_cannot_encode_chinese_gets_escapes_not_a_crash(project: Path, encoding: str) -> None:
+    """A pipe or console in a code page without Chinese (Windows, a C locale): the report still comes out."""
+    import os
+
+    zh = project / "content/articles/valeo-wenling.zh.md"
+    zh.write_text(zh.read_text(encoding="utf-8").replace("7亿元", "8亿元", 1), encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "SITE_BUILDER_PAGEFIND": "/nonexistent/pagefind"}
+    proc = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(project), "status"],
+                          capture_output=True, env=env, timeout=120, check=False)
+    out = proc.stdout.decode(encoding)
+    assert proc.returncode == 0, proc.stderr.decode(encoding, "replace")
+    assert "valeo-wenling" in out and "8\\u4ebf\\u5143" in out  # 8亿元, the changed words, as escapes
+    assert b"Traceback" not in proc.stderr
