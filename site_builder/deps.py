@@ -46,9 +46,13 @@ Lektor's idea, with contents hashed rather than mtimes compared:
   loading the site) records what it changed as edits beside the manifest
   (``builds/<output>.edits``), applied to the manifest whose id they name when
   it is read, and folded into it by the next no-change build.
+* ``builds/<output>.owner`` marks an output folder a build of this project
+  made, outliving a dropped manifest: only such a folder (or site.toml's
+  ``output``) is replaced as a whole (:meth:`BuildCache.owns_output`).
 
 Everything here lives in ``.site-builder-cache/`` (git-ignored); deleting it
-only makes the next build a full one.
+only makes the next build a full one (and a folder built with ``--out`` no
+longer the project's own, so a build into it stops rather than replace its files).
 """
 
 from __future__ import annotations
