@@ -498,10 +498,11 @@ class Stage:
         self.abort()
         lost.sort()
         shown = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+        many = len(lost) != 1
         raise SiteError(
-            f"this build would delete or replace {len(lost)} file{'s' if len(lost) != 1 else ''} that no build of this "
-            f"project made: {shown}. Move them elsewhere or choose another output folder (if the folder holds an "
-            "earlier build of this site, made before .site-builder-cache/ was deleted, delete the folder and build "
+            f"this build would delete or replace {len(lost)} file{'s' * many} that no build of this project made: "
+            f"{shown}. Move {'them' if many else 'it'} elsewhere or choose another output folder (if the folder holds "
+            "an earlier build of this site, made before .site-builder-cache/ was deleted, delete the folder and build "
             "again)", str(self.out), 0)
 
     def _keep_or_delete(self, old: Path) -> None:
