@@ -598,6 +598,14 @@ def read_record(path: Path) -> dict[str, Any] | None:
     return record if isinstance(record, dict) and record.get("format") == FORMAT else None
 
 
+def _marked_folder(path: Path) -> str | None:
+    """The output folder an owner mark (``builds/<output>.owner``) names; None if there is none."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return None
+
+
 class BuildCache:
     """The manifest of one output folder and the shared Markdown cache, under ``.site-builder-cache/``."""
 
@@ -699,27 +707,23 @@ class BuildCache:
 
         Else the build must not delete or replace a file already there (:class:`site_builder.stage.Stage`):
         ``--out`` may name a folder of someone's files. The mark outlives :meth:`forget`."""
-        if declared or self.old.raw_outputs or self.out.is_relative_to(self.dir.resolve()):
-            return True
-        try:
-            return self.owner_path.read_text(encoding="utf-8") == str(self.out)
-        except (OSError, ValueError):
-            return False
+        return declared or bool(self.old.raw_outputs) or self.out.is_relative_to(self.dir.resolve()) \
+            or _marked_folder(self.owner_path) == str(self.out)
 
     def own_output(self) -> None:
         """Mark the output folder as made by a build of this project (call once it was committed). Never fails."""
-        try:
-            if self.owner_path.read_text(encoding="utf-8") == str(self.out):
-                return
-        except (OSError, ValueError):
-            pass
-        try:
-            atomic_write(self.owner_path, str(self.out).encode("utf-8"), durable=False)
-        except OSError as exc:
-            log.warning("warning: could not update the build cache in %s: %s", self.dir, exc)
+        if _marked_folder(self.owner_path) != str(self.out):
+            try:
+                atomic_write(self.owner_path, str(self.out).encode("utf-8"), durable=False)
+            except OSError as exc:
+                log.warning("warning: could not update the build cache in %s: %s", self.dir, exc)
 
     def _forget_gone_folders(self, keep: int = 8) -> None:
-        """Drop the manifests of output folders that no longer exist (builds into temporary folders)."""
+        """Drop the manifests of output folders that no longer exist (builds into temporary folders), and their marks."""
+        for path in self.owner_path.parent.glob("*.owner"):  # (a `check` builds into a temporary folder: a mark each)
+            folder = _marked_folder(path)
+            if path != self.owner_path and (folder is None or not Path(folder).is_dir()):
+                path.unlink(missing_ok=True)
         manifests = sorted(self.manifest_path.parent.glob("*.json"))
         if len(manifests) <= keep:
             return

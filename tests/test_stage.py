@@ -446,3 +446,20 @@ def test_a_spare_changed_by_hand_is_listed_and_nothing_of_the_change_is_publishe
     assert any(p.name.startswith(".public.new-") for p in listed), listed  # the recycled spare was listed
     assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
     assert not (project / "public/zh/planted").exists()
+
+
+def test_marks_of_folders_that_are_gone_are_dropped(project: Path, tmp_path: Path) -> None:
+    """`check` builds into a temporary folder, which gets a mark; the next build drops the marks of gone folders."""
+    import shutil
+
+    from site_builder.check import run_check
+
+    elsewhere = tmp_path / "elsewhere"
+    build(project, elsewhere, incremental=False)
+    run_check(project)
+    marks = {p: p.read_text(encoding="utf-8") for p in (project / CACHE_DIR / "builds").glob("*.owner")}
+    assert str(elsewhere) in marks.values() and len(marks) == 2  # elsewhere, and the check's folder (now gone)
+    shutil.rmtree(elsewhere)
+    build(project)
+    marks = {p: p.read_text(encoding="utf-8") for p in (project / CACHE_DIR / "builds").glob("*.owner")}
+    assert list(marks.values()) == [str((project / "public").resolve())]
