@@ -98,19 +98,20 @@ def csp_with_livereload(csp: str, script_hash: str, ws_origin: str) -> str:
     return "; ".join(directives)
 
 
-def banner(problems: Iterable[str]) -> bytes:
-    """The error banner shown at the top of every page while the latest build is broken."""
+def banner(problems: Iterable[str], fallback: bool = True) -> bytes:
+    """The error banner shown at the top of every page while the latest build is broken
+    (``fallback``: over the last good site; else there is none yet)."""
     lines = "\n".join(html.escape(p) for p in problems)
+    then = "showing the last good site until this is fixed" if fallback else "the site appears once this is fixed"
     return (b'<div class="sb-dev-error" id="site-builder-dev-error" role="alert">'
-            b"<h2>Build failed \xe2\x80\x94 showing the last good site until this is fixed</h2>"
-            + f"<pre>{lines}</pre>".encode() + b"</div>")
+            + f"<h2>Build failed \u2014 {then}</h2><pre>{lines}</pre>".encode() + b"</div>")
 
 
 def error_page(state: BuildState) -> bytes:
-    """A page for when no build has succeeded yet (nothing to fall back to)."""
+    """A page for when no build has succeeded yet (nothing to fall back to); sent as it is (see ``dev_html``)."""
     return (b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Build failed</title>'
             b'<link rel="stylesheet" href="' + DEV_PREFIX.encode() + b'dev.css"></head><body>'
-            + banner(state.problems) + b"</body></html>\n")
+            + banner(state.problems, fallback=False) + b"</body></html>\n")
 
 
 @dataclass
@@ -237,7 +238,7 @@ class DevSite:
             return self._dev_resource(path[len(DEV_PREFIX):], start_response, method)
         if not self._has_site:
             return self._respond(start_response, "503 Service Unavailable", error_page(self.state), "text/html",
-                                 method, environ)
+                                 method)  # (not through dev_html: it has its banner already)
         if not path.startswith(self.base_path):
             if path in ("/", ""):
                 return self._redirect(start_response, self.base_path)
@@ -456,7 +457,8 @@ def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int | None = Non
         if state.ok:
             log.info("%s", state.summary)
         else:
-            log.error("build failed; serving the last good site:\n%s", "\n".join(state.problems))
+            log.error("build failed; the last good site, if any, stays up until this is fixed:\n%s",
+                      "\n".join(state.problems))
         if state.reload:
             tell(reload_path(state.changed))
 

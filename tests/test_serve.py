@@ -313,6 +313,9 @@ def test_first_build_broken_serves_an_error_page_until_fixed(tmp_path: Path) -> 
     status, body = get("/")
     assert status == "503 Service Unavailable"
     assert b"<pre>content/site.toml:3: invalid TOML: expected a value</pre>" in body
+    # once, and not promising a last good site that does not exist
+    assert body.count(b'id="site-builder-dev-error"') == 1 and body.count(b"dev.css") == 1
+    assert "Build failed — the site appears once this is fixed".encode() in body
     broken[0] = False
     assert site.rebuild(["content/site.toml"]).ok is True
     assert get("/") == ("200 OK", b"<html><head></head><body>hello</body></html>")
