@@ -15,6 +15,8 @@ from site_builder.errors import ConfigError, ContentError, Problem, SiteError, t
 
 CONFIG_NAME = "content/site.toml"
 MAX_FILE_BYTES = 5_000_000
+CACHE_DIR = ".site-builder-cache"  # the build cache (site_builder.deps), safe to delete
+DEV_OUT = f"{CACHE_DIR}/serve"  # the dev server's output folder: the only output allowed in the cache
 LINK_RULE = "project files must be real files inside the project"
 # Top-level folders of a project that an output folder must never replace.
 PROJECT_DIRS = frozenset({"content", "templates", "static", "site_builder", "tests", "docs", "bench", "constraints",
@@ -52,8 +54,12 @@ class SiteConfig:
             raise ConfigError(f"output folder {out}: {exc}", where, 0 if override else 1) from None
         if real == root or root.is_relative_to(real):
             raise ConfigError(f"output folder {out} is the project folder or contains it", where, 0 if override else 1)
-        if real.is_relative_to(root) and real.relative_to(root).parts[0] in PROJECT_DIRS:
+        inside = real.relative_to(root) if real.is_relative_to(root) else None
+        if inside is not None and inside.parts[0] in PROJECT_DIRS:
             raise ConfigError(f"output folder {out} would overwrite project files", where, 0 if override else 1)
+        if inside is not None and inside.parts[0] == CACHE_DIR and inside.as_posix() != DEV_OUT:
+            raise ConfigError(f"output folder {out} is in the build cache ({CACHE_DIR}/)", where,
+                              0 if override else 1)
         if real.exists() and not real.is_dir():
             raise ConfigError(f"output folder {out} exists and is not a folder", where, 0 if override else 1)
         return out
@@ -204,6 +210,8 @@ def load_config(root: Path) -> SiteConfig:
         output = "public"
     elif out_parts[0] in PROJECT_DIRS:
         problems.append(Problem(rel, key_line(text, "output"), f"output {output!r} would overwrite project files"))
+    elif out_parts[0] == CACHE_DIR:
+        problems.append(Problem(rel, key_line(text, "output"), f"output {output!r} is in the build cache ({CACHE_DIR}/)"))
     langs = (data.get("source_language", "zh"), data.get("target_language", "en"))
     if langs != ("zh", "en"):
         problems.append(Problem(rel, key_line(text, "source_language"), "only source_language = 'zh' and target_language = 'en' are supported"))

@@ -73,6 +73,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from site_builder.config import CACHE_DIR, DEV_OUT
 from site_builder.output import atomic_write
 from site_builder.stage import RACY_NS, Record, Spare, Stage, Stat, folder_records, scan, settled, stat_of, untouched
 
@@ -84,7 +85,6 @@ if TYPE_CHECKING:  # jinja2 and the Markdown renderer are imported when a build 
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = ".site-builder-cache"
 FORMAT = 2  # bump when the manifest or the Markdown cache changes meaning
 INPUT_DIRS = ("content", "templates", "static")
 CONFIG = "content/site.toml"
@@ -707,7 +707,7 @@ class BuildCache:
 
         Else the build must not delete or replace a file already there (:class:`site_builder.stage.Stage`):
         ``--out`` may name a folder of someone's files. The mark outlives :meth:`forget`."""
-        return declared or bool(self.old.raw_outputs) or self.out.is_relative_to(self.dir.resolve()) \
+        return declared or bool(self.old.raw_outputs) or self.out == (self.root / DEV_OUT).resolve() \
             or _marked_folder(self.owner_path) == str(self.out)
 
     def own_output(self) -> None:

@@ -208,6 +208,7 @@ def test_symbolic_links_among_other_content_files_are_refused(tmp_path: Path, ou
         ("static", "output 'static' would overwrite project files"),
         (".git", "output '.git' would overwrite project files"),
         ("drafts", "output 'drafts' would overwrite project files"),  # the importer's drafts
+        (".site-builder-cache/serve", "output '.site-builder-cache/serve' is in the build cache (.site-builder-cache/)"),
     ],
 )
 def test_site_toml_output_must_be_a_new_folder_inside_the_project(tmp_path: Path, output: str, message: str) -> None:
@@ -224,7 +225,8 @@ def test_site_toml_output_must_be_a_new_folder_inside_the_project(tmp_path: Path
 
 
 @pytest.mark.parametrize(
-    "where", ["root", "parent", "filesystem-root", "content", "inside-static", "a-file", "symlink-to-root"]
+    "where", ["root", "parent", "filesystem-root", "content", "inside-static", "a-file", "symlink-to-root", "cache",
+              "in-cache"]
 )
 def test_out_option_refuses_the_project_its_ancestors_and_its_folders(tmp_path: Path, where: str) -> None:
     root = make_project(tmp_path / "site")
@@ -236,6 +238,8 @@ def test_out_option_refuses_the_project_its_ancestors_and_its_folders(tmp_path: 
         "inside-static": root / "static" / "out",
         "a-file": root / "content" / "site.toml",
         "symlink-to-root": tmp_path / "link",
+        "cache": root / ".site-builder-cache",  # the build's records: only the dev server's folder may be in there
+        "in-cache": root / ".site-builder-cache" / "builds",
     }[where]
     if where == "symlink-to-root":
         os.symlink(root, out)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from site_builder.config import DEV_OUT
+
 HELP = """\
 Build the site and serve it for editing, with live reload.
 
@@ -21,8 +23,6 @@ never to the built files.
 The development build goes to .site-builder-cache/serve/ (or --out), never
 into the publishing output folder.
 """
-
-DEV_OUT = ".site-builder-cache/serve"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
