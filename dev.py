@@ -87,20 +87,28 @@ def ensure_apt(commands: dict[str, str]) -> None:
         sys.exit(f"the tests need these Debian packages: {' '.join(missing)}")
 
 
-def ensure_node_tools() -> None:
-    """npm tools used by the tests (HTML validator, search indexer), installed into tools/node_modules."""
+def ensure_node_tools() -> bool:
+    """npm tools used by the tests (HTML validator, search indexer), installed into tools/node_modules.
+
+    False if they cannot be (no npm here)."""
     tools = ROOT / "tools"
     pkg = tools / "package.json"
     if not pkg.exists() or not shutil.which("npm"):
-        return
+        return False
     lock = tools / "package-lock.json"
     stamp = tools / "node_modules" / ".installed"
     key = hashlib.sha256(pkg.read_bytes() + (lock.read_bytes() if lock.exists() else b"")).hexdigest()
     if stamp.exists() and stamp.read_text() == key:
-        return
+        return True
     # --ignore-scripts: the tools need no install scripts (vnu-jar's would try to download a Java runtime).
     run(["npm", "ci" if lock.exists() else "install", "--no-audit", "--no-fund", "--ignore-scripts", "--prefix", tools])
     stamp.write_text(key)
+    return True
+
+
+def ensure_site_tools() -> None:
+    """What building the site needs: .venv, and a search indexer (npm's, else PyPI's: see docs/search.md)."""
+    ensure_venv("" if ensure_node_tools() else "search")
 
 
 def lock() -> int:
@@ -230,12 +238,10 @@ def main(argv: list[str]) -> int:
         return 2
     task, rest = argv[0], argv[1:]
     if task == "build":
-        ensure_venv("")
-        ensure_node_tools()  # the search indexer, when npm is there (without it the site builds without search)
+        ensure_site_tools()
         run([VENV / "bin" / "site-builder", "build", *rest])
     elif task == "serve":
-        ensure_venv("")
-        ensure_node_tools()
+        ensure_site_tools()
         run([VENV / "bin" / "site-builder", "serve", *rest])
     elif task == "audit":
         ensure_venv("dev,translate")
