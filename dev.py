@@ -87,10 +87,10 @@ def ensure_apt(commands: dict[str, str]) -> None:
         sys.exit(f"the tests need these Debian packages: {' '.join(missing)}")
 
 
-def ensure_node_tools() -> bool:
+def ensure_node_tools(required: bool = True) -> bool:
     """npm tools used by the tests (HTML validator, search indexer), installed into tools/node_modules.
 
-    False if they cannot be (no npm here)."""
+    False if they cannot be: no npm here, or (``required`` False) npm failed, which is then only a warning."""
     tools = ROOT / "tools"
     pkg = tools / "package.json"
     if not pkg.exists() or not shutil.which("npm"):
@@ -101,14 +101,21 @@ def ensure_node_tools() -> bool:
     if stamp.exists() and stamp.read_text() == key:
         return True
     # --ignore-scripts: the tools need no install scripts (vnu-jar's would try to download a Java runtime).
-    run(["npm", "ci" if lock.exists() else "install", "--no-audit", "--no-fund", "--ignore-scripts", "--prefix", tools])
+    try:
+        run(["npm", "ci" if lock.exists() else "install", "--no-audit", "--no-fund", "--ignore-scripts", "--prefix",
+             tools])
+    except subprocess.CalledProcessError:
+        if required:
+            raise
+        print("warning: npm could not install tools/ (offline?); using the search indexer from PyPI", file=sys.stderr)
+        return False
     stamp.write_text(key)
     return True
 
 
 def ensure_site_tools() -> None:
     """What building the site needs: .venv, and a search indexer (npm's, else PyPI's: see docs/search.md)."""
-    ensure_venv("" if ensure_node_tools() else "search")
+    ensure_venv("" if ensure_node_tools(required=False) else "search")
 
 
 def lock() -> int:
