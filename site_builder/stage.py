@@ -263,11 +263,11 @@ class Stage:
     came from them (:func:`untouched`) rather than from a listing; the site
     swapped out keeps them as a spare, so that it is not listed either.
     ``spare``/``spare_home``: the spare to recycle and where to keep the site
-    swapped out (None: delete it). ``owned``: the output folder is known to hold
-    a build of this project (a build recorded it); if not, :meth:`commit`
-    refuses to delete or replace any file already in it, since that file is
-    not ours to lose (``--out`` naming the wrong folder, say). Holds the output
-    folder's lock until done.
+    swapped out (None: delete it). ``owned``: the output folder is the
+    project's own (:meth:`site_builder.deps.BuildCache.owns_output`); if not,
+    :meth:`commit` refuses to delete or replace any file already in it, since
+    that file is not the build's to lose (``--out`` naming the wrong folder,
+    say). Holds the output folder's lock until done.
     """
 
     def __init__(self, out: Path, live: Mapping[str, Record] | None = None,
