@@ -319,7 +319,7 @@ def _render_chunk(bounds: tuple[int, int]) -> list[Outcome] | SiteError:
 def build(root: Path, out: str | Path | None = None, *,
           gate: Callable[[SiteData, list[Page], dict[str, bytes]], list[Problem]] | None = None,
           incremental: bool = True, progress: ProgressFn | None = None, jobs: int | None = None,
-          keeper: Keeper | None = None) -> BuildReport:
+          keeper: Keeper | None = None, force: bool = False) -> BuildReport:
     """Build the whole site; the output folder changes only if everything succeeded.
 
     ``gate`` (``build --strict``: :func:`site_builder.check.gate`) sees the finished files before
@@ -330,6 +330,8 @@ def build(root: Path, out: str | Path | None = None, *,
     ``keeper``: given the site's data and pages once the output is committed, and told to drop what it
     holds before the build loads the site again (the dev server keeps them to preview edits:
     :mod:`site_builder.preview`). A build that finds nothing changed tells it nothing: what it holds is current.
+    ``force``: replace the files of an output folder that is not the project's own (see
+    :meth:`BuildCache.owns_output`); without it, a build that would delete or replace one stops.
     """
     start = time.perf_counter()
     config = load_config(root)
@@ -397,8 +399,8 @@ def build(root: Path, out: str | Path | None = None, *,
             # Files already in an output folder that is not the project's own are not the build's to replace.
             owner = cache if cache is not None else BuildCache(root, out_dir)  # (--full: only asked who made the folder)
             declared = out is None or out_dir.resolve() == (root / config.output).resolve()
-            with cache.stage(declared) if cache is not None else Stage(out_dir, owned=owner.owns_output(declared)) \
-                    as stage:
+            owned = force or owner.owns_output(declared)
+            with cache.stage(owned) if cache is not None else Stage(out_dir, owned=owned) as stage:
                 render_all(root, site, pages, plan, stage, jobs, idle)
                 for rel, data in static_files(root).items():
                     stage.put(rel, data)

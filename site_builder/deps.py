@@ -808,12 +808,12 @@ class BuildCache:
         except (KeyError, TypeError, ValueError):
             return None
 
-    def stage(self, declared: bool = False) -> Stage:
+    def stage(self, owned: bool) -> Stage:
         """Where this build puts its files: recycles the spare, and checks files against the records.
 
-        ``declared``: the output folder is site.toml's ``output`` (see :meth:`owns_output`)."""
+        ``owned``: the output folder is the project's own, to replace as a whole (see :meth:`owns_output`)."""
         return Stage(self.out, self.old.outputs, self.live, self.spare(), self.spare_home,
-                     self.old.folders if self.output_untouched else None, owned=self.owns_output(declared))
+                     self.old.folders if self.output_untouched else None, owned=owned)
 
     def memo(self, inputs: Inputs) -> Memo:
         """Content parsed by earlier builds (articles, registry, mentions), by the hashes of its files."""

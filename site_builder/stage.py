@@ -501,9 +501,9 @@ class Stage:
         many = len(lost) != 1
         raise SiteError(
             f"this build would delete or replace {len(lost)} file{'s' * many} that no build of this project made: "
-            f"{shown}. Move {'them' if many else 'it'} elsewhere or choose another output folder (if the folder holds "
-            "an earlier build of this site, made before .site-builder-cache/ was deleted, delete the folder and build "
-            "again)", str(self.out), 0)
+            f"{shown}. Move {'them' if many else 'it'} elsewhere or choose another output folder; if the folder holds "
+            "an earlier build of this site (made before .site-builder-cache/ was deleted, say), build again with "
+            "`site-builder build --force`", str(self.out), 0)
 
     def _keep_or_delete(self, old: Path) -> None:
         home = self.spare_home

@@ -95,6 +95,8 @@ def someones_folder(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
 def test_a_folder_of_files_no_build_made_is_not_replaced(project: Path, tmp_path: Path, full: bool,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     """``--out`` naming a folder of someone's files: the build stops before replacing any of them."""
+    import shutil
+
     from site_builder.cli import main
 
     folder, files = someones_folder(tmp_path)
@@ -106,6 +108,17 @@ def test_a_folder_of_files_no_build_made_is_not_replaced(project: Path, tmp_path
     assert "Traceback" not in err
     assert {rel: (folder / rel).read_bytes() for rel in scan(folder)} == files
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "theirs"]  # no staging folder left
+    assert "build again with `site-builder build --force`" in err  # the way out, when the files are the site's
+
+    # --force: the folder is the project's from then on (an earlier build of the site, whose record was lost)
+    forced = tmp_path / "forced"
+    shutil.copytree(folder, forced)
+    assert main(["--root", str(project), "-q", "build", "--out", str(forced), "--force"]) == 0
+    assert site_files(forced) == clean_build(project, tmp_path / "clean")
+    (forced / "stray.html").write_text("left here by hand", encoding="utf-8")
+    assert main(["--root", str(project), "-q", "build", "--out", str(forced)]) == 0
+    assert not (forced / "stray.html").exists()
+    shutil.rmtree(forced)
 
     # emptied, it is the build's: a file left there by hand later goes, as in the project's own output folder
     for rel in files:

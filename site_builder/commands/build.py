@@ -31,6 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strict", action="store_true",
                    help="fail (and write nothing) on any error `site-builder check` would report")
     p.add_argument("--full", action="store_true", help="render every page, ignoring what the last build recorded")
+    p.add_argument("--force", action="store_true",
+                   help="replace the output folder's files even if no build of this project made them (a build "
+                        "into a folder that is not the project's own stops rather than do that)")
     p.set_defaults(func=run)
 
 
@@ -47,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     try:
         report = build(args.root.resolve(), Path(os.path.abspath(args.out)) if args.out else None, gate=gate, incremental=not args.full,
-                       progress=progress)
+                       progress=progress, force=args.force)
     finally:
         if progress is not None:
             progress.close()
