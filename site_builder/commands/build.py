@@ -13,7 +13,9 @@ Build the whole bilingual site from content/, templates/ and static/.
 Writes a Chinese and an English page for every article, the home pages and
 article indexes, into the output folder (site.toml `output`, default public/).
 Nothing in the output folder changes unless the whole build succeeds; files
-whose bytes did not change are not rewritten.
+whose bytes did not change are not rewritten. A folder given with --out that
+holds files no build of this project made is not replaced: the build stops
+and names them (--force replaces them).
 
 Builds are incremental: only pages whose inputs (content, registry, data,
 templates, config) changed since the last build into the same folder are
