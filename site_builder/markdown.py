@@ -15,7 +15,9 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-GAP_RE = re.compile(r"\[\[gap(?::\s*([^\]]*))?\]\]")
+# A note holds no bracket: each attempt stops at the next "[", so a text of many unclosed "[[gap:" is still
+# read in linear time (a note up to the next "]" made that quadratic: hostile content would stall the build).
+GAP_RE = re.compile(r"\[\[gap(?::([^\[\]]*))?\]\]")
 GAP_LABEL = {"zh": "原文缺失", "en": "text missing in source"}
 
 TextHook = Callable[[str, dict[str, Any]], list[Token] | None]
@@ -159,12 +161,21 @@ def plain_text(text: str) -> str:
 _MARKED = re.compile(r"[\[*_`]")
 
 
+# Each span ends at the next delimiter of its kind, matched or not, so that no attempt scans past another
+# attempt's start: linear time however many unclosed markers a text holds (hostile content; see tests/test_hostile.py).
+_LINK_RE = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
+_STRONG_RE = re.compile(r"(\*\*|__)(?=\S)((?:(?!\1).)+?)(?<=\S)\1")
+_EM_STAR_RE = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_EM_UNDERSCORE_RE = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
+_CODE_RE = re.compile(r"`([^`]+)`")
+
+
 def _unmarked(text: str) -> str:
     text = GAP_RE.sub("…", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = _LINK_RE.sub(r"\1", text)
     # only paired emphasis/code markers: a lone "7*7" or "snake_case" stays as written
-    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"\1", text)
-    text = re.sub(r"`([^`]+)`", r"\1", text)
+    text = _STRONG_RE.sub(r"\2", text)
+    text = _EM_STAR_RE.sub(r"\1", text)
+    text = _EM_UNDERSCORE_RE.sub(r"\1", text)
+    text = _CODE_RE.sub(r"\1", text)
     return text.strip()

@@ -379,3 +379,47 @@ def test_every_page_of_the_real_site_declares_a_strict_csp(real_site: Path) -> N
 def test_page_checker_finds_each_violation(html: str, problem: str) -> None:
     problems = check_page(html).problems
     assert any(problem in p for p in problems), problems
+
+
+#: Every text entry point (Markdown, plain text, sentence splitting, the translator's markup protection, the
+#: translation QA, the importer) on long runs of each kind of unclosed markup.
+_UNCLOSED_PROBE = r'''
+import sys
+from pathlib import Path
+from site_builder.errors import Problem
+from site_builder.ingest import propose, read_page
+from site_builder.markdown import Renderer, plain_text
+from site_builder.registry import load_registry
+from site_builder.translate import protect, qa, segment
+
+n, root, scratch = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+glossary = protect.Glossary(load_registry(root).entities)
+where = Problem("one.en.md", 1, "")
+for unit in ["[", "[[gap: ", "[[gap", " *x", "**a ", "__a ", " _x", "![", "[a](", "`x", "，", " ", "（"]:
+    text = unit * (n // len(unit)) + "温岭"
+    plain_text(text)
+    Renderer().render(text, "zh")
+    segment.split_sentences(text)
+    protect.protect(text, glossary)
+    protect.fragment_core("a" + text + "a")
+    qa.check_section(text, text, where, glossary, glossary)
+    page = scratch / "page.txt"
+    page.write_text("温岭日报 2022年2月9日\n\n标题\n\n" + text + "（下转第2版）\n", encoding="utf-8")
+    propose(read_page(page, "page.txt", scratch))
+print("done")
+'''
+
+
+def test_long_runs_of_unclosed_markup_do_not_stall(tmp_path: Path) -> None:
+    """Unclosed markup costs linear time. Before, each unclosed "[" (or " *", "**", "[[gap:", a long run of
+    punctuation or spaces) made a pattern scan to the end of its paragraph or line: 20,000 such characters took
+    seconds, a 1 MB file (within the 5 MB allowed) hours of a build, a translation or an import. A hang detector,
+    not a speed target: the 50,000 characters of each kind below take a few seconds here, the timeout is minutes."""
+    import subprocess
+    import sys
+
+    from tests.fuzz_helpers import cli_env
+
+    proc = subprocess.run([sys.executable, "-c", _UNCLOSED_PROBE, "50000", str(ROOT), str(tmp_path)],
+                          capture_output=True, text=True, timeout=180, env=cli_env(), check=False)
+    assert proc.returncode == 0 and proc.stdout.strip() == "done", proc.stderr[-3000:]

@@ -80,7 +80,7 @@ def classify(lines: tuple[Line, ...]) -> list[Piece]:
             text, jump_from = text[m.end():], True
         m = tx.JUMP_TO_RE.search(text)
         if m:
-            text, jump_to = text[: m.start()], True
+            text, jump_to = text[: m.start()].rstrip(), True
         carry = jump_from and not text
         if not text:  # a （下转第N版） line of its own marks the text before it
             if jump_to and raw and raw[-1].kind == "body":

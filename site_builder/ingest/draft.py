@@ -16,7 +16,7 @@ from site_builder.ingest.lines import Line
 SLUG_MAX = 60
 _LEAD_TIME_RE = re.compile(r"^(?:[0-9０-９]{4}\s*年\s*)?[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*[日号](?:[上下中]午|晚|早|晚间|凌晨)?[，,]?")
 _CLAUSE_END_RE = re.compile(r"[。！？!?，,；;]")
-_GAP_RE = re.compile(r"\[\[gap[^\]]*\]\]")
+_GAP_RE = re.compile(r"\[\[gap[^\[\]]*\]\]")
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ COLUMN_RE = re.compile(r"^\S{1,8}(?:[时時][评評]|短[评評]|快[评評]|[�
                        r"[观觀][察]|[视視][点點]|[观觀][点點]|[随隨][笔筆]|[杂雜]谈|[杂雜]談|漫[谈談]|[述][评評]|言[论論])$")
 _PAREN_OPEN, _PAREN_CLOSE = "[（(]", "[）)]"
 _PAGE = r"第?\s*[0-9０-９一二三四五六七八九十A-Za-z]{1,3}\s*版"
-JUMP_TO_RE = re.compile(rf"\s*{_PAREN_OPEN}\s*(?:下[转轉]|[转轉]){_PAGE}\s*{_PAREN_CLOSE}\s*$")
+# (from the bracket, not the space before it: a search would try every position of a long run of spaces)
+JUMP_TO_RE = re.compile(rf"{_PAREN_OPEN}\s*(?:下[转轉]|[转轉]){_PAGE}\s*{_PAREN_CLOSE}\s*$")
 JUMP_FROM_RE = re.compile(rf"^{_PAREN_OPEN}\s*(?:上接|接){_PAGE}\s*{_PAREN_CLOSE}\s*")
 # Page furniture: "温岭日报 2022年2月9日 星期三 第1版", "第2版", "12".
 _FULL_DATE = r"([0-9０-９]{4})\s*年\s*([0-9０-９]{1,2})\s*月\s*([0-9０-９]{1,2})\s*日"

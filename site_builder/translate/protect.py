@@ -29,8 +29,9 @@ from site_builder.translate.segment import ATOMIC_RE
 PROTECTED_TYPES = ("person", "place", "organisation", "company", "policy", "strategy", "topic")
 
 _MARKUP_RE = re.compile(ATOMIC_RE.pattern + r"|\*\*(?=\S)[^*\n]+?\*\*|\*(?=\S)[^*\n]+?\*")
-_LINK_RE = re.compile(r"^(!?\[)([^\]\n]*)(\]\([^)\s]*\))$")
-_GAP_RE = re.compile(r"^\[\[gap:\s*([^\]]*)\]\]$")
+_LINK_RE = re.compile(r"^(!?\[)([^\[\]\n]*)(\]\([^()\s]*\))$")
+_GAP_RE = re.compile(r"^\[\[gap:([^\[\]]*)\]\]$")
+_EDGE_RE = re.compile(r"^[\W_]+")
 # Upper case: found even when glued to a word ("wordsZQA"); lower case only as a word of its own.
 TOKEN_RE = re.compile(r"Z ?Q ?([A-Z]{1,2})(?![A-Z])|\b[zZ] ?[qQ] ?([a-zA-Z]{1,2})\b")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
@@ -158,7 +159,9 @@ def has_words(text: str) -> bool:
 
 def fragment_core(text: str) -> str:
     """``text`` without the punctuation and space at its ends (kept by the caller, not translated)."""
-    return re.sub(r"^[\W_]+|[\W_]+$", "", text)
+    # (from both ends with an anchored pattern: "[\W_]+$" would try every position of a long run of punctuation)
+    text = _EDGE_RE.sub("", text)
+    return _EDGE_RE.sub("", text[::-1])[::-1]
 
 
 def _markup_slot(text: str) -> Slot:

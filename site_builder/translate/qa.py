@@ -68,7 +68,7 @@ def repeated_run(en: str) -> str | None:
 
 
 def _zh_length(zh: str) -> int:
-    return len(re.sub(r"\s|\[\[gap(?::[^\]]*)?\]\]", "", zh))
+    return len(re.sub(r"\s|\[\[gap(?::[^\[\]]*)?\]\]", "", zh))  # (see markdown.GAP_RE)
 
 
 def check_section(zh: str, en: str, where: Problem, mentions: Glossary, protected: Glossary) -> list[Problem]:

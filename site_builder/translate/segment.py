@@ -11,9 +11,9 @@ import re
 
 #: Markup spans that are atomic for splitting (and protected from the model).
 ATOMIC_RE = re.compile(
-    r"\[\[gap(?::[^\]]*)?\]\]"  # [[gap]] / [[gap: note]]
+    r"\[\[gap(?::[^\[\]]*)?\]\]"  # [[gap]] / [[gap: note]] (no bracket in a note: see markdown.GAP_RE)
     r"|`[^`\n]+`"  # code span
-    r"|!?\[[^\]\n]*\]\([^)\s]*\)"  # link / image
+    r"|!?\[[^\[\]\n]*\]\([^()\s]*\)"  # link / image (each part stops at the next bracket: linear time)
     r"|<https?://[^>\s]+>"  # autolink
 )
 _END = "。！？!?；;…"
