@@ -267,7 +267,7 @@ def chrome_view(lang: str, built: set[str], path: str) -> dict[str, Any]:
 
 _IDEOGRAPHS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_IDEOGRAPHS}](?:[{_IDEOGRAPHS}\u3000-\u303f\uff01-\uff60]*[{_IDEOGRAPHS}])?")
-_TAG_SPLIT = re.compile(r"(<[^>]*>)")
+_TAG_SPLIT = re.compile(r"(<[^<>]*>)")  # (a tag ends before the next "<": linear time on a stray "<")
 
 
 def mark_cjk(html: str) -> str:

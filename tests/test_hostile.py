@@ -395,7 +395,7 @@ from site_builder.translate import protect, qa, segment
 n, root, scratch = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 glossary = protect.Glossary(load_registry(root).entities)
 where = Problem("one.en.md", 1, "")
-for unit in ["[", "[[gap: ", "[[gap", " *x", "**a ", "__a ", " _x", "![", "[a](", "`x", "，", " ", "（"]:
+for unit in ["[", "[[gap: ", "[[gap", " *x", "**a ", "__a ", " _x", "![", "[a](", "`x", "，", " ", "（", "五", "1,"]:
     text = unit * (n // len(unit)) + "温岭"
     plain_text(text)
     Renderer().render(text, "zh")

@@ -21,7 +21,9 @@ _SCALES = {"万": Decimal(10**4), "亿": Decimal(10**8), "万亿": Decimal(10**1
 _FULLWIDTH = str.maketrans("０１２３４５６７８９％．，", "0123456789%.,")
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
-_CN = r"[零〇一二两三四五六七八九十百千]+"
+# A Chinese numeral starts at the start of its run of numeral characters: tried from inside the run too, a long
+# run not followed by 亿 or 强 would be scanned again from each of its characters (quadratic time).
+_CN = r"(?<![零〇一二两三四五六七八九十百千])[零〇一二两三四五六七八九十百千]+"
 _ZH_RE = re.compile(
     rf"(?P<dfull>(?P<dfy>\d{{4}})\s*年\s*(?P<dfm>\d{{1,2}})\s*月\s*(?P<dfd>\d{{1,2}})\s*[日号])"
     rf"|(?P<dmd>(?P<dmm>\d{{1,2}})\s*月\s*(?P<dmd_d>\d{{1,2}})\s*[日号])"
