@@ -26,7 +26,7 @@ _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 def join_lines(text: str) -> str:
     """A paragraph's soft line breaks: dropped between Chinese characters, else a space."""
     text = re.sub(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])", "", text.strip())
-    return re.sub(r"\s*\n\s*", " ", text)
+    return re.sub(r"(?<!\s)\s*\n\s*", " ", text)  # (from the start of a run of space only: linear time)
 
 
 def _atomic_spans(text: str) -> list[tuple[int, int]]:
