@@ -163,7 +163,7 @@ _MARKED = re.compile(r"[\[*_`]")
 
 # Each span ends at the next delimiter of its kind, matched or not, so that no attempt scans past another
 # attempt's start: linear time however many unclosed markers a text holds (hostile content; see tests/test_hostile.py).
-_LINK_RE = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
+_LINK_RE = re.compile(r"\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")  # (an address may hold one pair of brackets)
 _STRONG_RE = re.compile(r"(\*\*|__)(?=\S)((?:(?!\1).)+?)(?<=\S)\1")
 _EM_STAR_RE = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _EM_UNDERSCORE_RE = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")

@@ -29,7 +29,7 @@ from site_builder.translate.segment import ATOMIC_RE
 PROTECTED_TYPES = ("person", "place", "organisation", "company", "policy", "strategy", "topic")
 
 _MARKUP_RE = re.compile(ATOMIC_RE.pattern + r"|\*\*(?=\S)[^*\n]+?\*\*|\*(?=\S)[^*\n]+?\*")
-_LINK_RE = re.compile(r"^(!?\[)([^\[\]\n]*)(\]\([^()\s]*\))$")
+_LINK_RE = re.compile(r"^(!?\[)([^\[\]\n]*)(\]\((?:[^()\s]|\([^()\s]*\))*\))$")
 _GAP_RE = re.compile(r"^\[\[gap:([^\[\]]*)\]\]$")
 _EDGE_RE = re.compile(r"^[\W_]+")
 # Upper case: found even when glued to a word ("wordsZQA"); lower case only as a word of its own.

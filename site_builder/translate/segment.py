@@ -13,7 +13,7 @@ import re
 ATOMIC_RE = re.compile(
     r"\[\[gap(?::[^\[\]]*)?\]\]"  # [[gap]] / [[gap: note]] (no bracket in a note: see markdown.GAP_RE)
     r"|`[^`\n]+`"  # code span
-    r"|!?\[[^\[\]\n]*\]\([^()\s]*\)"  # link / image (each part stops at the next bracket: linear time)
+    r"|!?\[[^\[\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*\)"  # link / image (parts stop at brackets: linear time)
     r"|<https?://[^>\s]+>"  # autolink
 )
 _END = "。！？!?；;…"
