@@ -127,3 +127,15 @@ def test_tidy() -> None:
 
 def test_slot_render_fixed() -> None:
     assert Slot("entity", "温岭", english="Wenling").render(lambda s: "x") == "Wenling"
+
+
+def test_a_link_whose_address_holds_brackets_stays_whole() -> None:
+    """An address with one pair of brackets (Wikipedia's, say) is one atomic span, and plain text drops it whole."""
+    from site_builder.markdown import plain_text
+    from site_builder.translate.segment import ATOMIC_RE, split_sentences
+
+    link = "[维基](https://en.wikipedia.org/wiki/Foo_(bar))"
+    text = f"见{link}。又见[温岭](../x/)。"
+    assert ATOMIC_RE.findall(text) == [link, "[温岭](../x/)"]
+    assert split_sentences(text) == [f"见{link}。", "又见[温岭](../x/)。"]
+    assert plain_text(text) == "见维基。又见温岭。"
