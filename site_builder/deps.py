@@ -417,6 +417,8 @@ def _sealed_bytecode_cache() -> type[jinja2.FileSystemBytecodeCache]:
 
     import jinja2
 
+    from site_builder.memo import seal, unseal
+
     class SealedBytecodeCache(jinja2.FileSystemBytecodeCache):
         """Jinja's file cache of compiled templates, each file with the CRC-32 of its bytes in front.
 
@@ -429,16 +431,15 @@ def _sealed_bytecode_cache() -> type[jinja2.FileSystemBytecodeCache]:
                 data = Path(self._get_cache_filename(bucket)).read_bytes()
             except OSError:
                 return
-            if len(data) >= 4 and zlib.crc32(data[4:]) == int.from_bytes(data[:4], "little"):
-                bucket.load_bytecode(io.BytesIO(data[4:]))
+            code = unseal(data)
+            if code is not None:
+                bucket.load_bytecode(io.BytesIO(code))
 
         def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             buffer = io.BytesIO()
             bucket.write_bytecode(buffer)
-            data = buffer.getvalue()
             try:
-                atomic_write(Path(self._get_cache_filename(bucket)),
-                             zlib.crc32(data).to_bytes(4, "little") + data, durable=False)
+                atomic_write(Path(self._get_cache_filename(bucket)), seal(buffer.getvalue()), durable=False)
             except OSError as exc:
                 log.debug("compiled template not kept: %s", exc)
 

@@ -30,16 +30,19 @@ T = TypeVar("T")
 _BATCH = 500  # keys per query of get_many (SQLite allows 32,766 parameters; smaller batches hold less at once)
 
 
-def _sealed(blob: bytes) -> bytes:
-    """``blob`` with its CRC-32 in front: a damaged value must be a miss, not another value."""
+def seal(blob: bytes) -> bytes:
+    """``blob`` with its CRC-32 in front: a damaged cache entry must be a miss, not another value.
+
+    For the parse cache's values and the compiled templates (:func:`site_builder.deps.keep_compiled_templates`).
+    """
     return zlib.crc32(blob).to_bytes(4, "little") + blob
 
 
-def _opened(sealed: bytes) -> memoryview | None:
-    """The blob :func:`_sealed` stored, or None if it is damaged (a flipped bit unpickles as a different value)."""
+def unseal(sealed: bytes) -> memoryview | None:
+    """The blob :func:`seal` stored, or None if it is damaged (a flipped bit unpickles as a different value)."""
     view = memoryview(sealed)
     if len(view) < 4 or zlib.crc32(view[4:]) != int.from_bytes(view[:4], "little"):
-        log.debug("a damaged entry of the parse cache: not used")
+        log.debug("a damaged cache entry: not used")
         return None
     return view[4:]
 
@@ -104,7 +107,7 @@ class Memo:
                 rows = self._db.execute(  # type: ignore[union-attr]
                     f"SELECT key, value FROM memo WHERE key IN ({','.join('?' * len(batch))})", batch)
                 for key, blob in rows:  # one row at a time: never the whole batch's bytes at once
-                    value = _opened(blob)
+                    value = unseal(blob)
                     if value is not None:
                         try:
                             found[key] = pickle.loads(value)
@@ -140,7 +143,7 @@ class Memo:
         try:
             for key, value in pending:
                 self._db.execute("INSERT OR REPLACE INTO memo (key, value) VALUES (?, ?)",
-                                 (key, _sealed(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))))
+                                 (key, seal(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))))
         except sqlite3.Error as exc:
             log.debug("parsed content not kept: %s", exc)
             self._drop_db()
