@@ -22,6 +22,7 @@ class CachingRenderer(Renderer):
         self._old = cache
         self.salt = salt
         self.used: dict[str, str] = {}
+        self.keeps = True  # what this process renders is recorded (see :meth:`forget`)
         self.hits = 0
         self.misses = 0
 
@@ -42,21 +43,26 @@ class CachingRenderer(Renderer):
         return digest(*parts)
 
     def _cached(self, kind: str, text: str, lang: str, env: dict[str, Any], render: Callable[[], str]) -> str:
+        if not self.keeps and not self._old:
+            return render()  # nothing to look up and nothing kept: no key to work out (a first build's workers)
         key = self._key(kind, text, lang, env)
         if key is None:
             return render()
-        html = self.used.get(key) or self._old.get(key)
+        html = (self.used.get(key) if self.keeps else None) or self._old.get(key)
         if html is None:
             self.misses += 1
             html = render()
         else:
             self.hits += 1
-        self.used[key] = html
+        if self.keeps:
+            self.used[key] = html
         return html
 
     def forget(self) -> None:
-        """Drop the renders this process made: a worker process's would be lost with it anyway."""
+        """In a worker process: drop the renders kept so far, and keep none from now on (a worker's renders would
+        be lost with it anyway; the renders of the last build are still looked up)."""
         self.used.clear()
+        self.keeps = False
 
     def render(self, text: str, lang: str, **env: Any) -> str:
         return self._cached("block", text, lang, env, lambda: super(CachingRenderer, self).render(text, lang, **env))
