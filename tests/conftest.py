@@ -45,3 +45,21 @@ def tiny(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "static", root / "static")
     write_article(root, "one", "<!-- § a1 -->\n第一段。\n\n<!-- § b2 -->\n第二段。\n")
     return root
+
+
+@pytest.fixture
+def markdown_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts markdown-it is asked to render (after any cache), in order."""
+    from typing import Any
+
+    from site_builder.markdown import Renderer
+
+    seen: list[str] = []
+    real = Renderer.render
+
+    def spy(self: Renderer, text: str, lang: str, **env: Any) -> str:
+        seen.append(text)
+        return real(self, text, lang, **env)
+
+    monkeypatch.setattr(Renderer, "render", spy)
+    return seen

@@ -19,13 +19,12 @@ from hypothesis import strategies as st
 
 import site_builder.build as build_module
 from site_builder import entity_pages
-from site_builder.content import load_articles
-from site_builder.entities import load_entities
 from site_builder.build import build
+from site_builder.content import load_articles
 from site_builder.deps import CACHE_DIR, scan_inputs
-from site_builder.progress import TerminalProgress
+from site_builder.entities import load_entities
 from site_builder.errors import SiteError
-from site_builder.markdown import Renderer
+from site_builder.progress import TerminalProgress
 
 from .conftest import ROOT
 
@@ -184,22 +183,15 @@ def test_config_change_rerenders_everything(project: Path, tmp_path: Path, rende
     assert site_files(project / "public") == clean_build(project, tmp_path / "clean")
 
 
-def test_unchanged_markdown_is_not_parsed_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unchanged_markdown_is_not_parsed_again(project: Path, markdown_renders: list[str]) -> None:
     build(project)
-    parsed: list[str] = []
-    real = Renderer.render
-
-    def spy(self: Renderer, text: str, lang: str, **env: Any) -> str:
-        parsed.append(text)
-        return real(self, text, lang, **env)
-
-    monkeypatch.setattr(Renderer, "render", spy)
+    markdown_renders.clear()
     zh = project / "content/articles/valeo-wenling.zh.md"
     edit(zh, "占有率第一", "占有率第一（据报道）")
     build(project)
-    assert parsed, "the edited section must be rendered"
+    assert markdown_renders, "the edited section must be rendered"
     source = zh.read_text(encoding="utf-8")
-    assert all(text in source for text in parsed), [t for t in parsed if t not in source]
+    assert all(text in source for text in markdown_renders), [t for t in markdown_renders if t not in source]
 
 
 def test_cache_is_safe_to_delete_and_tampered_output_is_repaired(project: Path, tmp_path: Path) -> None:

@@ -6,44 +6,29 @@ from typing import Any
 
 import pytest
 
-from site_builder.markdown import Renderer
 from site_builder.mdcache import CachingRenderer
 
 
-@pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The texts markdown-it was actually asked to render."""
-    seen: list[str] = []
-    real = Renderer.render
-
-    def spy(self: Renderer, text: str, lang: str, **env: Any) -> str:
-        seen.append(text)
-        return real(self, text, lang, **env)
-
-    monkeypatch.setattr(Renderer, "render", spy)
-    return seen
-
-
-def test_a_build_process_keeps_what_it_renders_and_renders_it_once(renders: list[str]) -> None:
+def test_a_build_process_keeps_what_it_renders_and_renders_it_once(markdown_renders: list[str]) -> None:
     r = CachingRenderer({}, salt="s")
     first = r.render("温岭 **强工兴市**", "zh")
     assert r.render("温岭 **强工兴市**", "zh") == first == "<p>温岭 <strong>强工兴市</strong></p>\n"
-    assert renders == ["温岭 **强工兴市**"]
+    assert markdown_renders == ["温岭 **强工兴市**"]
     assert list(r.used.values()) == [first] and (r.hits, r.misses) == (1, 1)
 
 
-def test_a_worker_keeps_nothing_but_still_takes_the_last_builds_renders(renders: list[str]) -> None:
+def test_a_worker_keeps_nothing_but_still_takes_the_last_builds_renders(markdown_renders: list[str]) -> None:
     kept = CachingRenderer({}, salt="s")
     old_html = kept.render("海宁", "zh")
-    renders.clear()
+    markdown_renders.clear()
 
     worker = CachingRenderer(dict(kept.used), salt="s")
     worker.forget()
     assert worker.render("海宁", "zh") == old_html
-    assert renders == [], "a render of the last build is taken, not made again"
+    assert markdown_renders == [], "a render of the last build is taken, not made again"
     assert worker.render("义乌", "zh") == "<p>义乌</p>\n"
     assert worker.render("义乌", "zh") == "<p>义乌</p>\n"
-    assert renders == ["义乌", "义乌"], "a worker's renders would die with it: it keeps none"
+    assert markdown_renders == ["义乌", "义乌"], "a worker's renders would die with it: it keeps none"
     assert worker.used == {}
 
 
