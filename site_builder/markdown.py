@@ -36,6 +36,19 @@ def _gap_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def gap_html(note: str, lang: str) -> str:
+    """A ``[[gap]]`` marker as HTML: the words "text missing in source" in ``lang``, and the note if there is one."""
+    label = GAP_LABEL.get(lang, GAP_LABEL["en"])
+    return (f'<span class="gap" role="note"><span class="gap-label">{_escape(label, True)}</span>'
+            + (f'<span class="gap-note">{_escape(note, True)}</span>' if note else "") + "</span>")
+
+
+def _escape(text: str, quote_apostrophe: bool = False) -> str:
+    """markdown-it's escaping of text and attribute values (``&<>"``); with ``quote_apostrophe``, html.escape's."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return text.replace("'", "&#x27;") if quote_apostrophe else text
+
+
 def _safe_link(url: str) -> bool:
     """Only relative links, fragments, http(s) and mailto; no javascript:/data:/vbscript:."""
     u = re.sub(r"[\x00-\x20]", "", url).lower()
@@ -58,15 +71,7 @@ class Renderer:
 
     @staticmethod
     def _render_gap(self_: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-        from html import escape
-
-        lang = env.get("lang", "en")
-        note = tokens[idx].content
-        label = GAP_LABEL.get(lang, GAP_LABEL["en"])
-        title = f"{label}: {note}" if note else label
-        return (f'<span class="gap" role="note"><span class="gap-label">{escape(label)}</span>'
-                + (f'<span class="gap-note">{escape(note)}</span>' if note else "")
-                + "</span>") if title else ""
+        return gap_html(tokens[idx].content, env.get("lang", "en"))
 
     @staticmethod
     def _apply_hook(state: Any) -> None:
@@ -104,22 +109,42 @@ class Renderer:
     def _render_plain(self, lines: list[str], env: dict[str, Any]) -> str:
         """What markdown-it makes of a plain paragraph (see :func:`plain_lines`), without parsing it.
 
-        markdown-it would give one paragraph whose inline children are a text token
-        per line with soft breaks between them; the same hook runs on the same
-        texts, and markdown-it's own renderer writes the tokens.
+        markdown-it would give one paragraph whose inline children are the text of
+        each line (cut at its gap notes) with soft breaks between the lines; the same
+        hook runs on the same texts, and their tokens are written as markdown-it's
+        renderer writes them (tests/test_fast_paths.py checks it on generated text).
         """
         hook: TextHook | None = None if env.get("in_heading") else env.get("text_hook")
-        children: list[Token] = []
+        out: list[str] = []
         for i, line in enumerate(lines):
             if i:
-                children.append(Token("softbreak", "br", 0))
-            repl = hook(line, env) if hook is not None else None
-            if repl is None:
-                children.append(Token("text", "", 0, content=line))
+                out.append("\n")  # a soft break (the option that makes it <br> is off)
+            pieces = GAP_RE.split(line) if "[[gap" in line else (line,)
+            for j, piece in enumerate(pieces):
+                if j % 2:  # a gap's note (None for a gap without one), between the texts before and after it
+                    out.append(gap_html((piece or "").strip(), env["lang"]))
+                    continue
+                if not piece:
+                    continue
+                repl = hook(piece, env) if hook is not None else None
+                out.append(_escape(piece) if repl is None else self._inline_html(repl, env))
+        return "<p>" + "".join(out) + "</p>\n"
+
+    def _inline_html(self, tokens: list[Token], env: dict[str, Any]) -> str:
+        """markdown-it's HTML for the tokens a text hook returns: text and links written here, anything else
+        by markdown-it's renderer."""
+        out = []
+        for tok in tokens:
+            if tok.type == "text":
+                out.append(_escape(tok.content))
+            elif tok.type == "link_open" and not tok.block and not tok.hidden:
+                out.append("<a" + "".join(f' {_escape(k)}="{_escape(str(v))}"' for k, v in tok.attrItems()) + ">")
+            elif tok.type == "link_close" and not tok.block and not tok.hidden:
+                out.append("</a>")
             else:
-                children.extend(repl)
-        renderer: Any = self.md.renderer  # markdown-it's RendererHTML
-        return "<p>" + renderer.renderInline(children, self.md.options, env) + "</p>\n"
+                renderer: Any = self.md.renderer  # markdown-it's RendererHTML
+                return renderer.renderInline(tokens, self.md.options, env)  # type: ignore[no-any-return]
+        return "".join(out)
 
     def render_inline(self, text: str, lang: str, **env: Any) -> str:
         env = {"lang": lang, **env}
@@ -130,23 +155,28 @@ class Renderer:
 #: that markdown-it normalises: CR, NUL), an ampersand that could start a character
 #: reference (``&amp;``, ``&#38;``; a lone one, as in "R&D", is literal text), or a line
 #: that could open a block or underline a heading. Text without any of these is one
-#: paragraph of literal text.
-_MARKUP = re.compile(r"[\\`*_\[\]!<>~\t\r\x00]|&(?:#|[A-Za-z][A-Za-z0-9]{1,31};)|^(?:[#=+-]|\d{1,9}[.)])",
-                     re.MULTILINE)
+#: paragraph of literal text; gap notes (``[[gap: ...]]``) may stand anywhere in it.
+#: Three patterns, each a plain scan: one alternation of all three tries each at every character.
+_MARKUP_CHAR = re.compile(r"[\\`*_\[\]!<>~\t\r\x00]")
+_CHAR_REFERENCE = re.compile(r"&(?:#|[A-Za-z][A-Za-z0-9]{1,31};)")
+_BLOCK_START = re.compile(r"[#=+-]|\d{1,9}[.)]")
 
 
 def plain_lines(text: str) -> list[str] | None:
     """The lines of ``text`` if it is a single paragraph of plain text, else None.
 
-    Plain: no markup character (:data:`_MARKUP`), and every line non-empty with no
-    white space at either end (no indented code, hard breaks or blank lines).
-    Most sections of an article are plain, and need no parser.
+    Plain: no markup character (see above) outside gap notes, and every line
+    non-empty with no white space at either end (no indented code, hard breaks or
+    blank lines). Most sections of an article are plain, and need no parser.
     """
-    if not text or _MARKUP.search(text):
+    if not text:
+        return None
+    bare = GAP_RE.sub("", text) if "[[gap" in text else text
+    if _MARKUP_CHAR.search(bare) or ("&" in bare and _CHAR_REFERENCE.search(bare)):
         return None
     lines = text.split("\n")
     for line in lines:
-        if not line or line != line.strip():
+        if not line or line != line.strip() or _BLOCK_START.match(line):
             return None
     return lines
 

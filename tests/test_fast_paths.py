@@ -56,12 +56,29 @@ def test_plain_paragraphs_render_as_markdown_it_renders_them(text: str, lang: st
         assert RENDERER.render(text, lang, **env) == markdown_it(text, lang, **env)
 
 
+def test_a_hook_that_returns_other_tokens_is_written_by_markdown_it() -> None:
+    """The plain path writes text and links itself; any other token a hook returns goes to markdown-it's renderer."""
+    from markdown_it.token import Token
+
+    def hook(text: str, env: dict) -> list[Token]:
+        return [Token("em_open", "em", 1), Token("text", "", 0, content=text.upper()), Token("em_close", "em", -1),
+                Token("code_inline", "code", 0, content="<x & 'y'>", markup="`")]
+
+    text = "温岭 wenling\n[[gap: 缺]] valeo"
+    assert RENDERER.render(text, "en", text_hook=hook) == markdown_it(text, "en", text_hook=hook)
+    assert "<em>WENLING" not in RENDERER.render(text, "en") and "<em>温岭 WENLING</em>" in RENDERER.render(
+        text, "en", text_hook=hook)
+
+
 def test_the_fast_path_is_taken_for_plain_text_only() -> None:
     assert plain_lines("温岭市的2000亿\n法雷奥") == ["温岭市的2000亿", "法雷奥"]
-    for markup in ("**强**", "a\n\nb", "# 标题", "1. 列表", "a\n===", "  缩进", "行尾  \n下一行", "[[gap]]", "a &amp; b",
+    for markup in ("**强**", "a\n\nb", "# 标题", "1. 列表", "a\n===", "  缩进", "行尾  \n下一行", "[[gap", "[[gap]", "a &amp; b",
                    "&#38;", "&copy;", ""):
         assert plain_lines(markup) is None, markup
+        assert plain_lines(f"温岭[[gap: 缺]]\n{markup}") is None, markup
     assert plain_lines("R&D 与 a & b") == ["R&D 与 a & b"]  # a lone ampersand is literal text
+    # gap notes stand in plain text, and may hold what would be markup elsewhere
+    assert plain_lines("[[gap]]\n温岭[[gap: 原文*缺*]]法雷奥") == ["[[gap]]", "温岭[[gap: 原文*缺*]]法雷奥"]
 
 
 @settings(max_examples=300, deadline=None)
