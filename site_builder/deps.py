@@ -418,13 +418,18 @@ def _sealed_bytecode_cache() -> type[jinja2.FileSystemBytecodeCache]:
     import jinja2
 
     from site_builder.memo import seal, unseal
+    from site_builder.render import COMPILER
 
     class SealedBytecodeCache(jinja2.FileSystemBytecodeCache):
         """Jinja's file cache of compiled templates, each file with the CRC-32 of its bytes in front.
 
         Jinja checks a compiled template against its source, not its own bytes: a flipped bit in
-        the code would run as another template. A damaged file is compiled again instead.
+        the code would run as another template. A damaged file is compiled again instead. The
+        source's checksum covers the version of our code generator too (``render.COMPILER``).
         """
+
+        def get_source_checksum(self, source: str) -> str:
+            return super().get_source_checksum(f"{COMPILER}\0{source}")
 
         def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             try:

@@ -13,13 +13,16 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup, escape
 
 from site_builder.deps import _LIBRARIES, RACY_NS, _dist_key, _installed_versions, scan_inputs
 from site_builder.entities import Linker, _lower
 from site_builder.markdown import Renderer, _unmarked, plain_lines, plain_text
 from site_builder.model import Entity
+from site_builder.render import make_env, output_text
 from site_builder.urls import ANY_PAGE, page_url, relative, relative_from
 
 ENTITIES = [
@@ -167,3 +170,59 @@ def test_input_scan_reads_only_files_whose_identity_changed(tiny: Path) -> None:
     os.utime(path, ns=(st.st_atime_ns, settled[rel][1]))  # and the old mtime back: only the ctime tells
     assert (st.st_size, st.st_ino) == tuple(settled[rel][i] for i in (0, 2))
     assert scan_inputs(tiny, forged).files[rel] not in ("recorded", first.files[rel])
+
+
+# -- templates: output written without Markup objects ----------------------------------------------------------
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>safe & sound</b>"
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.none(), st.booleans(),
+                 st.text().map(Markup), st.just(_Html())))
+@example("<script>alert('x') & \"y\"</script>")
+def test_output_text_is_what_markupsafe_escape_gives(value: object) -> None:
+    assert output_text(value) == str(escape(value))
+    assert type(output_text(value)) is str
+
+
+TEMPLATE_CASES = {
+    "values": "{{ a }}|{{ b }}|{{ n }}|{{ m }}|{{ h }}|{{ a ~ m }}|{{ a | upper }}|{{ m | safe }}|{{ a | e }}",
+    "set block": "{% set x %}<i>{{ a }}</i>{{ m }}{% endset %}{{ x }}|{{ x | length }}|{{ x | upper }}",
+    "macro and call": ("{% macro box(v) %}<div>{{ v }}</div>{% endmacro %}{% macro wrap(v) %}<p>{{ v }}{{ caller() }}</p>"
+                       "{% endmacro %}{{ box(a) }}{{ box(m) | upper }}{% call wrap(m) %}[{{ b }}]{% endcall %}"),
+    "filter block": "{% filter upper %}{{ a }} & {{ m }}{% endfilter %}",
+    "autoescape off": "{% autoescape false %}{{ a }}{{ m }}{% endautoescape %}{{ a }}",
+    "autoescape on/off by value": "{% autoescape flag %}{{ a }}{% endautoescape %}{% autoescape not flag %}{{ b }}{% endautoescape %}",
+    "loops and conditions": "{% for x in items %}{{ loop.index }}={{ x }}{% if not loop.last %}, {% endif %}{% endfor %}",
+    "include": "{% include 'inc.html' %}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATE_CASES))
+def test_templates_render_what_jinjas_own_code_renders(name: str, tmp_path: Path) -> None:
+    """Our code generator writes output with :func:`output_text`: every page is what stock Jinja makes of it."""
+    import jinja2
+
+    (tmp_path / "t.html").write_text(TEMPLATE_CASES[name], encoding="utf-8")
+    (tmp_path / "inc.html").write_text("<p title=\"{{ b }}\">{{ a }}{{ m }}</p>", encoding="utf-8")
+    ours = make_env(tmp_path)
+    stock = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True,
+                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                               keep_trailing_newline=True)
+    for flag in (True, False):
+        values = {"a": "<温岭 & 'x'>", "b": '"海宁"', "n": 2000, "m": Markup("<em>亿</em>"), "h": _Html(),
+                  "items": ["<1>", Markup("<2>"), 3], "flag": flag}
+        assert ours.get_template("t.html").render(values) == stock.get_template("t.html").render(values)
+    assert "output_text" in ours.compile(TEMPLATE_CASES["values"], raw=True)
+
+
+def test_compiled_templates_of_another_code_generator_are_not_taken(tmp_path: Path) -> None:
+    import jinja2
+
+    from site_builder.deps import _sealed_bytecode_cache
+
+    ours = _sealed_bytecode_cache()(str(tmp_path))
+    assert ours.get_source_checksum("{{ a }}") != jinja2.FileSystemBytecodeCache(str(tmp_path)).get_source_checksum("{{ a }}")
