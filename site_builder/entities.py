@@ -7,7 +7,8 @@ case-insensitively only where the entity says ``case_sensitive = false``.
 
 :meth:`Linker.hook` is the markdown text hook (see :mod:`site_builder.markdown`):
 it turns the first mention of each entity in a section into a link to the
-entity's page in the page's language.
+entity's page in the page's language (:meth:`Linker.hook_html` writes the same
+links as HTML, for paragraphs that skip the Markdown parser).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from markdown_it.token import Token
 
 from site_builder import urls
 from site_builder.errors import ContentError, Problem
-from site_builder.markdown import plain_text
+from site_builder.markdown import escape_html, plain_text
 from site_builder.model import Article, Entity
 from site_builder.registry import Registry, load_registry
 
@@ -212,33 +213,58 @@ class Linker:
         HTML goes to: links are relative to it and go to the entity pages in its
         language). Without ``page_path`` nothing is linked.
         """
+        links = self._links(text, env)
+        if links is None:
+            return None
+        tokens: list[Token] = []
+        pos = 0
+        for m, href in links:
+            if m.start > pos:
+                tokens.append(Token("text", "", 0, content=text[pos:m.start]))
+            tokens.append(Token("link_open", "a", 1, attrs={"href": href, "class": "ent", "data-entity": m.entity}))
+            tokens.append(Token("text", "", 0, content=m.text))
+            tokens.append(Token("link_close", "a", -1))
+            pos = m.end
+        if pos < len(text):
+            tokens.append(Token("text", "", 0, content=text[pos:]))
+        return tokens
+
+    def hook_html(self, text: str, env: dict[str, Any]) -> str | None:
+        """What the tokens of :meth:`hook` render to (markdown-it's HTML), made without them; None likewise."""
+        links = self._links(text, env)
+        if links is None:
+            return None
+        out = []
+        pos = 0
+        for m, href in links:
+            if m.start > pos:
+                out.append(escape_html(text[pos:m.start]))
+            out.append(f'<a href="{escape_html(href)}" class="ent" data-entity="{escape_html(m.entity)}">'
+                       f"{escape_html(m.text)}</a>")
+            pos = m.end
+        if pos < len(text):
+            out.append(escape_html(text[pos:]))
+        return "".join(out)
+
+    def _links(self, text: str, env: dict[str, Any]) -> list[tuple[Match, str]] | None:
+        """The mentions in ``text`` to link, with their addresses (see :meth:`hook`); None if there are none."""
         page_path = env.get("page_path")
         if not page_path:
             return None
         lang = env.get("lang", "zh")
         page_lang = _page_language(page_path, lang)
         linked: set[str] = env.setdefault(LINKED_KEY, set())
-        tokens: list[Token] = []
-        pos = 0
+        links = []
         for m in self.matches(text, lang):
             if m.entity in linked and not self.link_every_mention:
                 continue
             linked.add(m.entity)
-            if m.start > pos:
-                tokens.append(Token("text", "", 0, content=text[pos:m.start]))
             if page_path == urls.ANY_PAGE:  # resolved for each page the HTML goes on
                 href = f"\x00{m.entity}\x00"
             else:
                 href = urls.relative(page_path, entity_path(page_lang, m.entity))
-            tokens.append(Token("link_open", "a", 1, attrs={"href": href, "class": "ent", "data-entity": m.entity}))
-            tokens.append(Token("text", "", 0, content=m.text))
-            tokens.append(Token("link_close", "a", -1))
-            pos = m.end
-        if not tokens:
-            return None
-        if pos < len(text):
-            tokens.append(Token("text", "", 0, content=text[pos:]))
-        return tokens
+            links.append((m, href))
+        return links or None
 
     @staticmethod
     def resolve(html: str, page_path: str, lang: str) -> str:

@@ -2,7 +2,9 @@
 
 Entity linking plugs in as a *text hook*: a function that receives the text of
 each inline text token (never inside links, code or headings' link text) and
-returns a list of tokens to put in its place.
+returns a list of tokens to put in its place. A hook that is a method of an
+object with a ``hook_html`` method (same arguments) may be asked for the HTML
+its tokens render to instead, where a paragraph skips the parser.
 """
 
 from __future__ import annotations
@@ -39,11 +41,11 @@ def _gap_rule(state: StateInline, silent: bool) -> bool:
 def gap_html(note: str, lang: str) -> str:
     """A ``[[gap]]`` marker as HTML: the words "text missing in source" in ``lang``, and the note if there is one."""
     label = GAP_LABEL.get(lang, GAP_LABEL["en"])
-    return (f'<span class="gap" role="note"><span class="gap-label">{_escape(label, True)}</span>'
-            + (f'<span class="gap-note">{_escape(note, True)}</span>' if note else "") + "</span>")
+    return (f'<span class="gap" role="note"><span class="gap-label">{escape_html(label, True)}</span>'
+            + (f'<span class="gap-note">{escape_html(note, True)}</span>' if note else "") + "</span>")
 
 
-def _escape(text: str, quote_apostrophe: bool = False) -> str:
+def escape_html(text: str, quote_apostrophe: bool = False) -> str:
     """markdown-it's escaping of text and attribute values (``&<>"``); with ``quote_apostrophe``, html.escape's."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     return text.replace("'", "&#x27;") if quote_apostrophe else text
@@ -115,6 +117,9 @@ class Renderer:
         renderer writes them (tests/test_fast_paths.py checks it on generated text).
         """
         hook: TextHook | None = None if env.get("in_heading") else env.get("text_hook")
+        # the hook's own HTML, if it writes it (entity links: no tokens made only to be written)
+        html_hook: Callable[[str, dict[str, Any]], str | None] | None = getattr(
+            getattr(hook, "__self__", None), "hook_html", None)
         out: list[str] = []
         for i, line in enumerate(lines):
             if i:
@@ -126,8 +131,12 @@ class Renderer:
                     continue
                 if not piece:
                     continue
+                if html_hook is not None:
+                    html = html_hook(piece, env)
+                    out.append(escape_html(piece) if html is None else html)
+                    continue
                 repl = hook(piece, env) if hook is not None else None
-                out.append(_escape(piece) if repl is None else self._inline_html(repl, env))
+                out.append(escape_html(piece) if repl is None else self._inline_html(repl, env))
         return "<p>" + "".join(out) + "</p>\n"
 
     def _inline_html(self, tokens: list[Token], env: dict[str, Any]) -> str:
@@ -136,9 +145,9 @@ class Renderer:
         out = []
         for tok in tokens:
             if tok.type == "text":
-                out.append(_escape(tok.content))
+                out.append(escape_html(tok.content))
             elif tok.type == "link_open" and not tok.block and not tok.hidden:
-                out.append("<a" + "".join(f' {_escape(k)}="{_escape(str(v))}"' for k, v in tok.attrItems()) + ">")
+                out.append("<a" + "".join(f' {escape_html(k)}="{escape_html(str(v))}"' for k, v in tok.attrItems()) + ">")
             elif tok.type == "link_close" and not tok.block and not tok.hidden:
                 out.append("</a>")
             else:
