@@ -49,6 +49,7 @@ def _environment_class() -> type[jinja2.Environment]:
         """
 
         code_generator_class = _code_generator_class()
+        context_class = _context_class()
         output_text = staticmethod(output_text)
 
         def getattr(self, obj: Any, attribute: str) -> Any:
@@ -80,6 +81,40 @@ def output_text(value: Any) -> str:
     if type(value) is str and _escape_inner is not None:
         return _escape_inner(value)
     return str(escape(value))
+
+
+class PageLinks:
+    """``url`` in a page's templates: ``url(target)`` is the link from the page to output path ``target``."""
+
+    __slots__ = ("link",)
+
+    def __init__(self, link: Callable[[str], str]) -> None:
+        self.link = link
+
+    def __call__(self, target: str) -> str:
+        return self.link(target)
+
+
+_JINJA_KEYWORDS = frozenset({"_block_vars", "_loop_vars"})  # what Jinja passes to every call it compiles
+
+
+@functools.cache
+def _context_class() -> type[jinja2.runtime.Context]:
+    import jinja2.runtime
+
+    class Context(jinja2.runtime.Context):
+        """Jinja's template context; ``url(target)`` is called straight away.
+
+        Jinja's ``call`` looks at every callable for the markers of functions that take the context
+        (an entity page calls ``url`` 250 times): ``url`` takes none.
+        """
+
+        def call(self, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+            if type(obj) is PageLinks and len(args) == 1 and kwargs.keys() <= _JINJA_KEYWORDS:
+                return obj.link(args[0])
+            return super().call(obj, *args, **kwargs)
+
+    return Context
 
 
 @functools.cache
@@ -150,7 +185,7 @@ def render_page(env: jinja2.Environment, template: str, path: str, context: dict
     """
     import jinja2
 
-    url = urls.relative_from(path) if root_path is None else functools.partial(_rooted, root_path)
+    url = PageLinks(urls.relative_from(path) if root_path is None else functools.partial(_rooted, root_path))
 
     try:
         tmpl = env.get_template(template)

@@ -226,3 +226,30 @@ def test_compiled_templates_of_another_code_generator_are_not_taken(tmp_path: Pa
 
     ours = _sealed_bytecode_cache()(str(tmp_path))
     assert ours.get_source_checksum("{{ a }}") != jinja2.FileSystemBytecodeCache(str(tmp_path)).get_source_checksum("{{ a }}")
+
+
+def test_url_called_straight_away_gives_what_jinjas_call_gives(tmp_path: Path) -> None:
+    """``url()`` skips Jinja's inspection of what it calls (render.PageLinks): the same links everywhere it is called."""
+    import jinja2.runtime
+
+    from site_builder.render import PageLinks
+
+    (tmp_path / "base.html").write_text("{% block main %}{% endblock %}|{{ url('index.html') }}", encoding="utf-8")
+    (tmp_path / "t.html").write_text(
+        "{% extends 'base.html' %}{% macro m(x) %}{{ url(x) }}{% endmacro %}"
+        "{% block main %}{{ url('zh/index.html') }}{% for t in targets %}{{ url(t) }};{{ m(t) }}{% endfor %}"
+        "{% set u = url %}{{ u('en/a/index.html#s1') }}{{ url('') }}{% endblock %}", encoding="utf-8")
+    (tmp_path / "kw.html").write_text("{{ url('index.html', anchor='x') }}", encoding="utf-8")
+    targets = ["zh/articles/a/index.html", "en/entities/wenling/index.html#k", "static/site.css"]
+    rendered = {}
+    for name, context_class in (("ours", None), ("stock", jinja2.runtime.Context)):
+        env = make_env(tmp_path)
+        if context_class is not None:
+            env.context_class = context_class
+        links = PageLinks(relative_from("zh/articles/a/parallel/index.html"))
+        rendered[name] = env.get_template("t.html").render(url=links, targets=targets)
+        with pytest.raises(TypeError):  # arguments url() does not take fail as before
+            env.get_template("kw.html").render(url=links)
+    assert rendered["ours"] == rendered["stock"]
+    # zh/ from zh/articles/a/parallel/, then the article page (its folder's parent) by url() and by the macro
+    assert rendered["ours"].startswith("../../../" + "../;" + "../") and rendered["ours"].endswith("|../../../../")
