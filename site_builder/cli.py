@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import codecs
 import importlib
 import io
 import logging
+import os
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -96,3 +99,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def run() -> None:
+    """The ``site-builder`` program: :func:`main`, then an exit that does not free what the program holds.
+
+    A build holds the whole site's data; the interpreter would free it object by
+    object as it shuts down, 0.35-0.4 s at 2,000 articles (more than a no-change
+    build takes), for nothing. So once the output streams are flushed and the exit
+    handlers have run (the logging's, the worker processes', any tool's), the
+    process ends at once. With threads still running, or on an interpreter without
+    the handlers' runner, it exits the usual way.
+    """
+    code = main()
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if threading.active_count() > 1 or run_exit_handlers is None:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`| head`): nothing more can be said there
+            pass
+    run_exit_handlers()
+    os._exit(code)
