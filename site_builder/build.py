@@ -67,8 +67,10 @@ def load_site(root: Path, renderer: Renderer | None = None, memo: Memo | None = 
     from site_builder.content import ArticlesError, load_articles
     from site_builder.markdown import Renderer
     from site_builder.pages import SiteData
+    from site_builder.registry import registry_meanwhile
 
     config = load_config(root)
+    registry_soon = registry_meanwhile(root, memo)  # parsed on the other core while the articles are read
     problems: list[Problem] = []
     failed: frozenset[str] = frozenset()
     try:
@@ -84,7 +86,7 @@ def load_site(root: Path, renderer: Renderer | None = None, memo: Memo | None = 
     if problems:
         raise SiteError(problems)
     site = SiteData(config=config, articles=articles, renderer=renderer or Renderer(), extras={"home": home})
-    entity_pages.attach(root, site, memo)  # registry, mentions index, hubs -> site.text_hook and site.extras
+    entity_pages.attach(root, site, memo, registry_soon)  # registry, mentions index, hubs -> text_hook and extras
     return site
 
 

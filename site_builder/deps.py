@@ -74,6 +74,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from site_builder.config import CACHE_DIR, DEV_OUT
+from site_builder.forked import Forked
 from site_builder.output import atomic_write
 from site_builder.stage import RACY_NS, Record, Spare, Stage, Stat, folder_records, scan, settled, stat_of, untouched
 
@@ -543,40 +544,6 @@ class RenderPlan:
 FORKED_CHECK_MIN = 4000
 
 
-class _Forked:
-    """A yes-or-no question answered by a forked child process while this one goes on."""
-
-    def __init__(self, question: Callable[[], bool]) -> None:
-        self._answer: bool | None = None
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: answers, and exits without running any cleanup of the parent's
-            try:
-                os.close(read)
-                os.write(write, b"1" if question() else b"0")
-            finally:
-                os._exit(0)
-        os.close(write)
-        self._pid, self._read = pid, read
-
-    def result(self) -> bool:
-        """The answer (False if the child could not give one)."""
-        if self._answer is None:
-            try:
-                self._answer = os.read(self._read, 1) == b"1"
-            finally:
-                os.close(self._read)
-                os.waitpid(self._pid, 0)
-        return self._answer
-
-    def __del__(self) -> None:  # a build that stopped before asking (bad content, say) still reaps its child
-        if self._answer is None and hasattr(self, "_pid"):
-            try:
-                self.result()
-            except OSError:
-                pass
-
-
 def sealed(record: Mapping[str, Any], **dumps: Any) -> bytes:
     """``record`` as the build cache writes it: a line with the CRC-32 of the JSON that follows, then the JSON.
 
@@ -632,7 +599,7 @@ class BuildCache:
         # that a build of this project made the output folder: kept when the manifest is forgotten (see owns_output)
         self.owner_path = self.dir / "builds" / f"{key}.owner"
         self.old = self._load_manifest()
-        self._checker: _Forked | None = None  # see check_output
+        self._checker: Forked[bool] | None = None  # see check_output
 
     def scan(self) -> Inputs:
         """:func:`scan_inputs`, reading only files changed since the last scan; records what it found."""
@@ -698,7 +665,7 @@ class BuildCache:
         a 2,000-article site, a fifth of a narrow build's time and of a no-change build's."""
         if len(self.old.folders) + len(self.old.raw_outputs) >= FORKED_CHECK_MIN and self._checker is None \
                 and hasattr(os, "fork"):
-            self._checker = _Forked(self._untouched)
+            self._checker = Forked(self._untouched, fallback=lambda: False)
 
     @functools.cached_property
     def live(self) -> dict[str, Stat | None]:

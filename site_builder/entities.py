@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -386,9 +386,12 @@ class EntityData:
 
 
 def load_entities(root: Path, articles: Sequence[Article], link_every_mention: bool = False,
-                  memo: Memo | None = None) -> EntityData:
-    """Load and check the registry, and index every mention; raises ContentError (path:line)."""
-    registry = load_registry(root, memo)
+                  memo: Memo | None = None, registry_soon: Callable[[], Registry] | None = None) -> EntityData:
+    """Load and check the registry, and index every mention; raises ContentError (path:line).
+
+    ``registry_soon``: the registry's loading begun earlier (:func:`site_builder.registry.registry_meanwhile`).
+    """
+    registry = registry_soon() if registry_soon is not None else load_registry(root, memo)
     problems = check_names(registry.entities)
     if problems:
         raise ContentError(problems)

@@ -36,7 +36,10 @@ from site_builder.registry import TYPES
 from site_builder.views import hubs_index_path, hubs_view, inert_json
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from site_builder.memo import Memo
+    from site_builder.registry import Registry
 
 def hub_path(lang: str, hub_id: str) -> str:
     return f"{lang}/hubs/{hub_id}/index.html"
@@ -45,14 +48,15 @@ def hub_path(lang: str, hub_id: str) -> str:
 # -- loading -------------------------------------------------------------------------------
 
 
-def attach(root: Path, site: SiteData, memo: Memo | None = None) -> None:
+def attach(root: Path, site: SiteData, memo: Memo | None = None,
+           registry_soon: Callable[[], Registry] | None = None) -> None:
     """Load the registry, the mentions index and the hubs onto ``site``; raises ContentError.
 
     Sets ``site.text_hook`` (entity links in every section) and ``site.extras``:
     ``entities`` (:class:`EntityData`), ``hub_data`` (list of :class:`Hub`),
     and ``hubs`` (for the home page: id, and title/url/blurb per language).
     """
-    data = load_entities(root, site.articles, memo=memo)
+    data = load_entities(root, site.articles, memo=memo, registry_soon=registry_soon)
     hubs = load_hubs(root, site.articles, (e.id for e in data.registry.entities))
     site.text_hook = data.linker.hook
     site.resolve_links = data.linker.resolve

@@ -6,13 +6,16 @@ and the QA checks, so all three agree on the registered names.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from site_builder.config import parse_toml, read_text
 from site_builder.errors import ContentError, Problem
+from site_builder.forked import Forked
 from site_builder.model import Entity
 
 if TYPE_CHECKING:
@@ -94,6 +97,35 @@ def load_registry(root: Path, memo: Memo | None = None) -> Registry:
     if memo is None:
         return _load_registry(root)
     return memo.get_or_make(memo.key("registry", memo.file(REGISTRY)), lambda: _load_registry(root))
+
+
+def registry_meanwhile(root: Path, memo: Memo | None = None) -> Callable[[], Registry]:
+    """:func:`load_registry`, begun now and finished when the returned function is called.
+
+    A registry to parse (new or edited, or with no memo) is parsed by a forked process on
+    the other core while this one reads the articles: a name without pinyin loads the
+    pinyin tables, a quarter of a second. Whatever goes wrong there is done again here,
+    so the errors are the same.
+    """
+    key = memo.key("registry", memo.file(REGISTRY)) if memo is not None else ""
+    found = memo.get(key) if memo is not None else None
+    if found is not None:
+        return lambda: found  # type: ignore[no-any-return]
+    if _cpus() < 2:
+        return lambda: load_registry(root, memo)
+    job = Forked(lambda: _load_registry(root), fallback=lambda: _load_registry(root))
+
+    def result() -> Registry:
+        registry = job.result()
+        if memo is not None:
+            memo.put(key, registry)
+        return registry
+
+    return result
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _load_registry(root: Path) -> Registry:

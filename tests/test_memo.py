@@ -41,6 +41,7 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
     monkeypatch.setattr(content_module, "load_article", article)
     monkeypatch.setattr(registry_module, "_load_registry", registry)
+    monkeypatch.setattr(registry_module, "_cpus", lambda: 1)  # parsed in this process, where the spy sees it
     monkeypatch.setattr(entities_module, "article_mentions", mentions)
     return seen
 
