@@ -9,11 +9,13 @@ its tokens render to instead, where a paragraph skips the parser.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
@@ -38,17 +40,15 @@ def _gap_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+#: markdown-it's escaping of text and attribute values (``&<>"``), for HTML written as its renderer would.
+escape_html: Callable[[str], str] = escapeHtml
+
+
 def gap_html(note: str, lang: str) -> str:
     """A ``[[gap]]`` marker as HTML: the words "text missing in source" in ``lang``, and the note if there is one."""
     label = GAP_LABEL.get(lang, GAP_LABEL["en"])
-    return (f'<span class="gap" role="note"><span class="gap-label">{escape_html(label, True)}</span>'
-            + (f'<span class="gap-note">{escape_html(note, True)}</span>' if note else "") + "</span>")
-
-
-def escape_html(text: str, quote_apostrophe: bool = False) -> str:
-    """markdown-it's escaping of text and attribute values (``&<>"``); with ``quote_apostrophe``, html.escape's."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    return text.replace("'", "&#x27;") if quote_apostrophe else text
+    return (f'<span class="gap" role="note"><span class="gap-label">{html.escape(label)}</span>'
+            + (f'<span class="gap-note">{html.escape(note)}</span>' if note else "") + "</span>")
 
 
 def _safe_link(url: str) -> bool:
@@ -132,8 +132,8 @@ class Renderer:
                 if not piece:
                     continue
                 if html_hook is not None:
-                    html = html_hook(piece, env)
-                    out.append(escape_html(piece) if html is None else html)
+                    written = html_hook(piece, env)
+                    out.append(escape_html(piece) if written is None else written)
                     continue
                 repl = hook(piece, env) if hook is not None else None
                 out.append(escape_html(piece) if repl is None else self._inline_html(repl, env))
