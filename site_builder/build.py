@@ -161,6 +161,7 @@ def render_all(root: Path, site: SiteData, pages: list[Page], plan: RenderPlan |
     only on the page, never on which process rendered it or when. ``idle`` is called
     while the workers render (work of the caller's that needs no rendered page).
     """
+    from site_builder.forked import cpus
     from site_builder.render import make_env
 
     tree_files(root, "templates")  # refuse symlinks: Jinja would follow them out of the project
@@ -174,7 +175,7 @@ def render_all(root: Path, site: SiteData, pages: list[Page], plan: RenderPlan |
             stage.keep(page.path)
         else:
             todo.append(page)
-    jobs = jobs if jobs is not None else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    jobs = jobs if jobs is not None else cpus()
     if jobs > 1 and len(todo) >= PARALLEL_MIN and hasattr(os, "fork"):
         _render_parallel(env, site, built, todo, stage, jobs, idle)
         return

@@ -15,7 +15,8 @@ class Forked(Generic[T]):
 
     If the child could not give one (it raised, died, or made what does not pickle), the
     result is ``fallback()``, made here: for ``make`` itself, the errors are then raised
-    here, as if no child had been asked. Without ``fork``, ``fallback()`` is all there is.
+    here, as if no child had been asked. Without ``fork``, or with one CPU (where a child
+    would only take turns with this process), ``fallback()`` is all there is.
     ``make`` must not depend on what it changes: the child's changes are lost with it.
     """
 
@@ -25,7 +26,7 @@ class Forked(Generic[T]):
         self._value: T | None = None
         self._pid = 0
         self._read = -1
-        if not hasattr(os, "fork"):
+        if not hasattr(os, "fork") or cpus() < 2:
             return
         read, write = os.pipe()
         try:
@@ -77,3 +78,8 @@ class Forked(Generic[T]):
                 os.waitpid(pid, 0)
             except OSError:
                 pass
+
+
+def cpus() -> int:
+    """The CPUs this process may run on (1 where the system cannot say)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1

@@ -113,13 +113,15 @@ class Renderer:
 
         markdown-it would give one paragraph whose inline children are the text of
         each line (cut at its gap notes) with soft breaks between the lines; the same
-        hook runs on the same texts, and their tokens are written as markdown-it's
-        renderer writes them (tests/test_fast_paths.py checks it on generated text).
+        hook runs on the same texts, and markdown-it's renderer writes their tokens
+        (or the hook writes the same HTML itself: tests/test_fast_paths.py checks both
+        on generated text).
         """
         hook: TextHook | None = None if env.get("in_heading") else env.get("text_hook")
         # the hook's own HTML, if it writes it (entity links: no tokens made only to be written)
         html_hook: Callable[[str, dict[str, Any]], str | None] | None = getattr(
             getattr(hook, "__self__", None), "hook_html", None)
+        renderer: Any = self.md.renderer  # markdown-it's RendererHTML, for the tokens of any other hook
         out: list[str] = []
         for i, line in enumerate(lines):
             if i:
@@ -136,24 +138,8 @@ class Renderer:
                     out.append(escape_html(piece) if written is None else written)
                     continue
                 repl = hook(piece, env) if hook is not None else None
-                out.append(escape_html(piece) if repl is None else self._inline_html(repl, env))
+                out.append(escape_html(piece) if repl is None else renderer.renderInline(repl, self.md.options, env))
         return "<p>" + "".join(out) + "</p>\n"
-
-    def _inline_html(self, tokens: list[Token], env: dict[str, Any]) -> str:
-        """markdown-it's HTML for the tokens a text hook returns: text and links written here, anything else
-        by markdown-it's renderer."""
-        out = []
-        for tok in tokens:
-            if tok.type == "text":
-                out.append(escape_html(tok.content))
-            elif tok.type == "link_open" and not tok.block and not tok.hidden:
-                out.append("<a" + "".join(f' {escape_html(k)}="{escape_html(str(v))}"' for k, v in tok.attrItems()) + ">")
-            elif tok.type == "link_close" and not tok.block and not tok.hidden:
-                out.append("</a>")
-            else:
-                renderer: Any = self.md.renderer  # markdown-it's RendererHTML
-                return renderer.renderInline(tokens, self.md.options, env)  # type: ignore[no-any-return]
-        return "".join(out)
 
     def render_inline(self, text: str, lang: str, **env: Any) -> str:
         env = {"lang": lang, **env}

@@ -6,7 +6,6 @@ and the QA checks, so all three agree on the registered names.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,7 +95,7 @@ def load_registry(root: Path, memo: Memo | None = None) -> Registry:
     """
     if memo is None:
         return _load_registry(root)
-    return memo.get_or_make(memo.key("registry", memo.file(REGISTRY)), lambda: _load_registry(root))
+    return memo.get_or_make(_memo_key(memo), lambda: _load_registry(root))
 
 
 def registry_meanwhile(root: Path, memo: Memo | None = None) -> Callable[[], Registry]:
@@ -107,25 +106,22 @@ def registry_meanwhile(root: Path, memo: Memo | None = None) -> Callable[[], Reg
     pinyin tables, a quarter of a second. Whatever goes wrong there is done again here,
     so the errors are the same.
     """
-    key = memo.key("registry", memo.file(REGISTRY)) if memo is not None else ""
-    found = memo.get(key) if memo is not None else None
+    found = memo.get(_memo_key(memo)) if memo is not None else None
     if found is not None:
         return lambda: found  # type: ignore[no-any-return]
-    if _cpus() < 2:
-        return lambda: load_registry(root, memo)
     job = Forked(lambda: _load_registry(root), fallback=lambda: _load_registry(root))
 
     def result() -> Registry:
         registry = job.result()
         if memo is not None:
-            memo.put(key, registry)
+            memo.put(_memo_key(memo), registry)
         return registry
 
     return result
 
 
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+def _memo_key(memo: Memo) -> str:
+    return memo.key("registry", memo.file(REGISTRY))
 
 
 def _load_registry(root: Path) -> Registry:

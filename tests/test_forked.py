@@ -63,3 +63,11 @@ def test_a_bad_registry_parsed_meanwhile_fails_as_it_does_at_once(project: Path,
         registry_meanwhile(project)()
     assert [str(p) for p in meanwhile.value.problems] == [str(p) for p in at_once.value.problems]
     assert at_once.value.problems[0].path == "content/entities.toml"
+
+
+def test_with_one_cpu_nothing_is_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_builder.forked as forked_module
+
+    monkeypatch.setattr(forked_module, "cpus", lambda: 1)
+    job = Forked(lambda: os.getpid(), fallback=lambda: -os.getpid())
+    assert job._pid == 0 and job.result() == -os.getpid()  # made here, by the fallback

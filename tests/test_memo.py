@@ -8,6 +8,7 @@ import pytest
 
 import site_builder.content as content_module
 import site_builder.entities as entities_module
+import site_builder.forked as forked_module
 import site_builder.registry as registry_module
 from site_builder.build import build
 from site_builder.deps import CACHE_DIR
@@ -41,7 +42,7 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
     monkeypatch.setattr(content_module, "load_article", article)
     monkeypatch.setattr(registry_module, "_load_registry", registry)
-    monkeypatch.setattr(registry_module, "_cpus", lambda: 1)  # parsed in this process, where the spy sees it
+    monkeypatch.setattr(forked_module, "cpus", lambda: 1)  # parsed in this process, where the spy sees it
     monkeypatch.setattr(entities_module, "article_mentions", mentions)
     return seen
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from site_builder.content import load_articles
 from site_builder.errors import Problem
+from site_builder.markdown import GAP_RE
 from site_builder.model import Article, Entity
 from site_builder.registry import Registry, load_registry
 from site_builder.translate import figures
@@ -68,7 +69,7 @@ def repeated_run(en: str) -> str | None:
 
 
 def _zh_length(zh: str) -> int:
-    return len(re.sub(r"\s|\[\[gap(?::[^\[\]]*)?\]\]", "", zh))  # (see markdown.GAP_RE)
+    return len(re.sub(r"\s", "", GAP_RE.sub("", zh)))
 
 
 def check_section(zh: str, en: str, where: Problem, mentions: Glossary, protected: Glossary) -> list[Problem]:
