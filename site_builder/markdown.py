@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
+from markdown_it.common.utils import escapeHtml, isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
@@ -112,7 +112,8 @@ class Renderer:
         """What markdown-it makes of a plain paragraph (see :func:`plain_lines`), without parsing it.
 
         markdown-it would give one paragraph whose inline children are the text of
-        each line (cut at its gap notes) with soft breaks between the lines; the same
+        each line (cut at its gap notes and where strong emphasis begins and ends)
+        with soft breaks between the lines; the same
         hook runs on the same texts, and markdown-it's renderer writes their tokens
         (or the hook writes the same HTML itself: tests/test_fast_paths.py checks both
         on generated text).
@@ -127,18 +128,24 @@ class Renderer:
             if i:
                 out.append("\n")  # a soft break (the option that makes it <br> is off)
             pieces = GAP_RE.split(line) if "[[gap" in line else (line,)
+            strong = STRONG_OPEN in line or STRONG_CLOSE in line  # text tokens end where emphasis begins and ends
             for j, piece in enumerate(pieces):
                 if j % 2:  # a gap's note (None for a gap without one), between the texts before and after it
                     out.append(gap_html((piece or "").strip(), env["lang"]))
                     continue
-                if not piece:
-                    continue
-                if html_hook is not None:
-                    written = html_hook(piece, env)
-                    out.append(escape_html(piece) if written is None else written)
-                    continue
-                repl = hook(piece, env) if hook is not None else None
-                out.append(escape_html(piece) if repl is None else renderer.renderInline(repl, self.md.options, env))
+                for part in _STRONG_SPLIT.split(piece) if strong else (piece,):
+                    if not part:
+                        continue
+                    tag = _STRONG_TAGS.get(part) if strong else None
+                    if tag is not None:
+                        out.append(tag)
+                    elif html_hook is not None:
+                        written = html_hook(part, env)
+                        out.append(escape_html(part) if written is None else written)
+                    else:
+                        repl = hook(part, env) if hook is not None else None
+                        out.append(escape_html(part) if repl is None
+                                   else renderer.renderInline(repl, self.md.options, env))
         return "<p>" + "".join(out) + "</p>\n"
 
     def render_inline(self, text: str, lang: str, **env: Any) -> str:
@@ -149,12 +156,19 @@ class Renderer:
 #: Anything Markdown might read as markup: a character that starts inline syntax (or
 #: that markdown-it normalises: CR, NUL), an ampersand that could start a character
 #: reference (``&amp;``, ``&#38;``; a lone one, as in "R&D", is literal text), or a line
-#: that could open a block or underline a heading. Text without any of these is one
+#: that could open a block or underline a heading (and the two characters that stand for strong emphasis in
+#: what :func:`plain_lines` gives). Text without any of these is one
 #: paragraph of literal text; gap notes (``[[gap: ...]]``) may stand anywhere in it.
 #: Three patterns, each a plain scan: one alternation of all three tries each at every character.
-_MARKUP_CHAR = re.compile(r"[\\`*_\[\]!<>~\t\r\x00]")
+_MARKUP_CHAR = re.compile(r"[\\`*_\[\]!<>~\t\r\x00\x01\x02]")
 _CHAR_REFERENCE = re.compile(r"&(?:#|[A-Za-z][A-Za-z0-9]{1,31};)")
 _BLOCK_START = re.compile(r"[#=+-]|\d{1,9}[.)]")
+
+
+#: What :func:`plain_lines` puts where a pair of ``**`` makes strong emphasis (characters no plain text holds).
+STRONG_OPEN, STRONG_CLOSE = "\x01", "\x02"
+_STRONG_TAGS = {STRONG_OPEN: "<strong>", STRONG_CLOSE: "</strong>"}
+_STRONG_SPLIT = re.compile("([\x01\x02])")
 
 
 def plain_lines(text: str) -> list[str] | None:
@@ -162,18 +176,54 @@ def plain_lines(text: str) -> list[str] | None:
 
     Plain: no markup character (see above) outside gap notes, and every line
     non-empty with no white space at either end (no indented code, hard breaks or
-    blank lines). Most sections of an article are plain, and need no parser.
+    blank lines); or that, with one pair of ``**`` that markdown-it reads as strong
+    emphasis, given back as :data:`STRONG_OPEN` and :data:`STRONG_CLOSE`. Most
+    sections of an article are plain, and need no parser.
     """
     if not text:
         return None
     bare = GAP_RE.sub("", text) if "[[gap" in text else text
-    if _MARKUP_CHAR.search(bare) or ("&" in bare and _CHAR_REFERENCE.search(bare)):
+    if "&" in bare and _CHAR_REFERENCE.search(bare):
         return None
+    if _MARKUP_CHAR.search(bare):
+        strong = _one_strong(text, bare)
+        if strong is None:
+            return None
+        text = strong
     lines = text.split("\n")
     for line in lines:
         if not line or line != line.strip() or _BLOCK_START.match(line):
             return None
     return lines
+
+
+def _one_strong(text: str, bare: str) -> str | None:
+    """``text`` with its ``**`` replaced by :data:`STRONG_OPEN` and :data:`STRONG_CLOSE` if they are its only
+    markup (``bare``: the text without its gap notes) and markdown-it pairs them as strong emphasis; else None.
+
+    The two runs of two asterisks are read as markdown-it's ``scanDelims`` reads them (with its own tests
+    of white space and punctuation): the first must be able to open emphasis, the second to close it.
+    """
+    if bare.count("*") != 4 or text.count("*") != 4 or _MARKUP_CHAR.search(bare.replace("*", "")):
+        return None
+    start = text.find("**")
+    end = text.find("**", start + 2)
+    if end <= start + 2:  # one run of four, or runs of one and three
+        return None
+    if not (_flanking(text[start - 1] if start else " ", text[start + 2])[0]
+            and _flanking(text[end - 1], text[end + 2] if end + 2 < len(text) else " ")[1]):
+        return None
+    return f"{text[:start]}{STRONG_OPEN}{text[start + 2:end]}{STRONG_CLOSE}{text[end + 2:]}"
+
+
+def _flanking(last: str, after: str) -> tuple[bool, bool]:
+    """Whether a run of ``*`` between ``last`` and ``after`` is left-flanking and right-flanking (CommonMark)."""
+    last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
+    next_punct = isMdAsciiPunct(ord(after)) or isPunctChar(after)
+    last_space = isWhiteSpace(ord(last))
+    next_space = isWhiteSpace(ord(after))
+    return (not (next_space or (next_punct and not (last_space or last_punct))),
+            not (last_space or (last_punct and not (next_space or next_punct))))
 
 
 def plain_text(text: str) -> str:

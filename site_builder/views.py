@@ -35,7 +35,7 @@ _FIGURE_KEYS = {"value", "label", "source", "quote"}
 
 def _line_of(text: str, pattern: str, nth: int = 0) -> int:
     """1-based line of the ``nth`` match of ``pattern`` in ``text`` (1 if absent)."""
-    found = list(re.finditer(pattern, text, re.M))
+    found = list(re.finditer(pattern, text, re.MULTILINE))
     if nth < len(found):
         return text.count("\n", 0, found[nth].start()) + 1
     return 1
@@ -267,6 +267,7 @@ def chrome_view(lang: str, built: set[str], path: str) -> dict[str, Any]:
 
 _IDEOGRAPHS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_IDEOGRAPHS}](?:[{_IDEOGRAPHS}\u3000-\u303f\uff01-\uff60]*[{_IDEOGRAPHS}])?")
+_IDEOGRAPH = re.compile(f"[{_IDEOGRAPHS}]")
 _TAG_SPLIT = re.compile(r"(<[^<>]*>)")  # (a tag ends before the next "<": linear time on a stray "<")
 
 
@@ -276,6 +277,13 @@ def mark_cjk(html: str) -> str:
     A Chinese term quoted in English text (2000亿, 强工兴市) is then read and
     rendered as Chinese by screen readers, fonts and search.
     """
+    if html.isascii() or not _IDEOGRAPH.search(html):  # most English sections: nothing to mark
+        return html
+    return _mark_runs(html)
+
+
+def _mark_runs(html: str) -> str:
+    """:func:`mark_cjk` without its shortcut."""
     out = []
     for part in _TAG_SPLIT.split(html):
         if part.startswith("<") and part.endswith(">"):

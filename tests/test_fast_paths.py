@@ -24,6 +24,7 @@ from site_builder.markdown import Renderer, _unmarked, plain_lines, plain_text
 from site_builder.model import Entity
 from site_builder.render import make_env, output_text
 from site_builder.urls import ANY_PAGE, page_url, relative, relative_from
+from site_builder.views import _mark_runs, mark_cjk
 
 ENTITIES = [
     Entity("wenling", "place", "温岭", "Wenling", 1, zh_aliases=("温岭市",)),
@@ -40,7 +41,7 @@ PIECES = ["温岭", "温岭市", "法雷奥", "2000亿", "12000亿", "共同富�
           "*", "**", "_", "`", "[", "]", "(", ")", "!", "<", ">", "&", "&amp;", "&#38;", "&#x26;", "&copy;", "&nosuch;",
           "R&D", "&;", "&#", "&a1;", "\"", "'", "\\", "~", "#", "# ",
           "- ", "+ ", "1. ", "2) ", "=", "---", "    ", "[[gap]]", "[[gap: 原文]]", "http://x.org", "\r", "\x00",
-          "Σ", "İ", "ß", ":", "%", "|"]
+          "Σ", "İ", "ß", ":", "%", "|", "\x01", "\x02"]
 texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
 
 
@@ -73,9 +74,44 @@ def test_a_hook_that_returns_other_tokens_is_written_by_markdown_it() -> None:
         text, "en", text_hook=hook)
 
 
+# Text with one pair of "**" (and no other asterisk) where markdown-it may or may not read strong emphasis:
+# next to white space, punctuation (ASCII, Chinese, symbols), gap notes, line ends and other markup.
+# Mostly text the fast path takes (names, words, punctuation, spaces, gap notes), and sometimes other markup.
+NO_STAR = [p for p in PIECES if "*" not in p] + ["$", "¥", "—"]
+CLEAN = ["温岭", "温岭市", "法雷奥", "2000亿", "共同富裕", "Wenling", "Valeo", "word", "本报讯", "，", "。", "“", "”", "(",
+         ")", "'", "\"", ":", "%", "|", "$", "¥", "—", "Σ", "R&D", " ", " ", "\n", "\u3000", "[[gap]]", "[[gap: 原文]]"]
+no_star_texts = st.lists(st.sampled_from(CLEAN * 6 + NO_STAR), max_size=6).map("".join)
+strong_texts = st.tuples(no_star_texts, no_star_texts, no_star_texts).map(lambda t: f"{t[0]}**{t[1]}**{t[2]}")
+
+
+@settings(max_examples=600, deadline=None)
+@given(strong_texts, st.sampled_from(["zh", "en"]))
+@example("会议强调，**要**。", "zh")
+@example("**强工兴市**大会", "zh")
+@example("“**强工**”", "zh")
+@example("温岭**。会议**法雷奥", "zh")  # the first run cannot open: literal asterisks
+@example("a **b** c\n**d", "en")
+@example("**Wenling [[gap: 缺]] Valeo**.", "en")
+def test_paragraphs_with_strong_emphasis_render_as_markdown_it_renders_them(text: str, lang: str) -> None:
+    for env in ({}, {"text_hook": LINKER.hook, "page_path": f"{lang}/articles/a/index.html"},
+                {"text_hook": LINKER.hook, "page_path": ANY_PAGE}):
+        assert RENDERER.render(text, lang, **env) == markdown_it(text, lang, **env)
+
+
+@given(st.lists(st.sampled_from(["Wenling", " ", "<p>", "</p>", '<a title="温岭">', "</a>", "2000亿", "强工兴市", "，",
+                                  "“", "”", "\u3000", "—", "é", "<", ">", "㐀", "\uf900"]), max_size=10).map("".join))
+@example("<p>200 billion yuan (2000亿)</p>")
+def test_chinese_is_marked_in_english_html_as_without_the_shortcut(html: str) -> None:
+    assert mark_cjk(html) == _mark_runs(html)
+
+
 def test_the_fast_path_is_taken_for_plain_text_only() -> None:
     assert plain_lines("温岭市的2000亿\n法雷奥") == ["温岭市的2000亿", "法雷奥"]
-    for markup in ("**强**", "a\n\nb", "# 标题", "1. 列表", "a\n===", "  缩进", "行尾  \n下一行", "[[gap", "[[gap]", "a &amp; b",
+    # one pair of ** that markdown-it reads as strong emphasis is plain too, and marked
+    assert plain_lines("会议强调，**强工兴市**。\n温岭") == ["会议强调，\x01强工兴市\x02。", "温岭"]
+    assert RENDERER.render("**强工兴市**大会", "zh") == "<p><strong>强工兴市</strong>大会</p>\n"
+    for markup in ("温岭**。会议**法雷奥", "**a** **b**", "***强***", "**强*", "a ** b **", "**强\x01**", "温岭\x01法雷奥\x02", "**强**_",
+                   "[[gap: **]]**强**", "a\n\nb", "# 标题", "1. 列表", "a\n===", "  缩进", "行尾  \n下一行", "[[gap", "[[gap]", "a &amp; b",
                    "&#38;", "&copy;", ""):
         assert plain_lines(markup) is None, markup
         assert plain_lines(f"温岭[[gap: 缺]]\n{markup}") is None, markup
