@@ -122,6 +122,7 @@ class Linker:
         self._excludes = excludes or {}
         self._automata = {lang: self._build(lang) for lang in LANGS}
         self._known: dict[str, dict[str, tuple[Match, ...]]] = {lang: {} for lang in LANGS}
+        self._open_tags: dict[tuple[str, str], str] = {}  # (href, entity id) -> the link's opening tag (hook_html)
 
     def remember(self, sm: SectionMentions) -> None:
         """The mentions the index found in a section's texts: :meth:`matches` of the same text returns them.
@@ -234,16 +235,24 @@ class Linker:
         links = self._links(text, env)
         if links is None:
             return None
+        # most texts hold none of the characters markdown-it escapes (str: the text as it is, at C speed)
+        esc = escape_html if "&" in text or "<" in text or ">" in text or '"' in text else str
+        tags = self._open_tags
         out = []
         pos = 0
         for m, href in links:
             if m.start > pos:
-                out.append(escape_html(text[pos:m.start]))
-            out.append(f'<a href="{escape_html(href)}" class="ent" data-entity="{escape_html(m.entity)}">'
-                       f"{escape_html(m.text)}</a>")
+                out.append(esc(text[pos:m.start]))
+            tag = tags.get((href, m.entity))
+            if tag is None:
+                tag = tags[href, m.entity] = \
+                    f'<a href="{escape_html(href)}" class="ent" data-entity="{escape_html(m.entity)}">'
+            out.append(tag)
+            out.append(esc(m.text))
+            out.append("</a>")
             pos = m.end
         if pos < len(text):
-            out.append(escape_html(text[pos:]))
+            out.append(esc(text[pos:]))
         return "".join(out)
 
     def _links(self, text: str, env: dict[str, Any]) -> list[tuple[Match, str]] | None:
@@ -280,7 +289,11 @@ class Linker:
             # a page in the language's tree, outside its entities folder: every link climbs to the language
             # folder and goes down to entities/<id>/ (what urls.relative gives, without working it out each time)
             prefix = "../" * (len(folder) - 1) + "entities/"
-            return _PLACEHOLDER.sub(lambda m: f"{prefix}{m.group(1)}/", html)
+            # "\x00" stands for nothing else in rendered HTML (markdown-it replaces it in the text it reads), and
+            # registry ids are what the placeholder pattern matches: every second part is an entity id
+            parts = html.split("\x00")
+            parts[1::2] = [f"{prefix}{eid}/" for eid in parts[1::2]]
+            return "".join(parts)
         return _PLACEHOLDER.sub(lambda m: urls.relative(page_path, entity_path(page_lang, m.group(1))), html)
 
 

@@ -141,7 +141,10 @@ class Renderer:
                         out.append(tag)
                     elif html_hook is not None:
                         written = html_hook(part, env)
-                        out.append(escape_html(part) if written is None else written)
+                        if written is None:  # (most texts hold none of the characters to escape)
+                            written = escape_html(part) if "&" in part or "<" in part or ">" in part or '"' in part \
+                                else part
+                        out.append(written)
                     else:
                         repl = hook(part, env) if hook is not None else None
                         out.append(escape_html(part) if repl is None
@@ -246,11 +249,17 @@ _CODE_RE = re.compile(r"`([^`]+)`")
 
 
 def _unmarked(text: str) -> str:
-    text = GAP_RE.sub("…", text)
-    text = _LINK_RE.sub(r"\1", text)
+    # each pattern only where its marker is (a scan for a character is much faster than one for a pattern)
+    if "[" in text:
+        text = GAP_RE.sub("…", text)
+        text = _LINK_RE.sub(r"\1", text)
     # only paired emphasis/code markers: a lone "7*7" or "snake_case" stays as written
-    text = _STRONG_RE.sub(r"\2", text)
-    text = _EM_STAR_RE.sub(r"\1", text)
-    text = _EM_UNDERSCORE_RE.sub(r"\1", text)
-    text = _CODE_RE.sub(r"\1", text)
+    if "**" in text or "__" in text:
+        text = _STRONG_RE.sub(r"\2", text)
+    if "*" in text:
+        text = _EM_STAR_RE.sub(r"\1", text)
+    if "_" in text:
+        text = _EM_UNDERSCORE_RE.sub(r"\1", text)
+    if "`" in text:
+        text = _CODE_RE.sub(r"\1", text)
     return text.strip()

@@ -136,6 +136,22 @@ def test_plain_text_without_markers_is_only_stripped(text: str) -> None:
     assert plain_text(text) == _unmarked(text)
 
 
+def _unmarked_reference(text: str) -> str:
+    """:func:`_unmarked` with every pattern applied, whether its marker is in the text or not."""
+    from site_builder import markdown as m
+
+    text = m._LINK_RE.sub(r"\1", m.GAP_RE.sub("…", text))
+    text = m._EM_STAR_RE.sub(r"\1", m._STRONG_RE.sub(r"\2", text))
+    return m._CODE_RE.sub(r"\1", m._EM_UNDERSCORE_RE.sub(r"\1", text)).strip()
+
+
+@settings(max_examples=1000)
+@given(texts)
+@example("温岭*2000亿* [链接](http://x.org) `代码` [[gap: 缺]] snake_case 7*7 **强** __工__")
+def test_markers_are_removed_as_by_every_pattern(text: str) -> None:
+    assert _unmarked(text) == _unmarked_reference(text)
+
+
 def _lower_reference(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
