@@ -31,7 +31,7 @@ from site_builder.entities import (
 from site_builder.i18n import UI, ui
 from site_builder.hubs import Bar, Fact, Figure, Hub, Rate, Source, load_hubs
 from site_builder.model import Entity
-from site_builder.pages import LANGS, Lazy, Page, SiteData, _base_context, meta_text, other
+from site_builder.pages import LANGS, Lazy, Page, SiteData, _base_context, meta_text, other, title_view
 from site_builder.registry import TYPES
 from site_builder.views import hubs_index_path, hubs_view, inert_json
 
@@ -164,7 +164,7 @@ def backlinks(site: SiteData, data: EntityData, entity_id: str, lang: str,
         group = groups.get(sm.article)
         if group is None:
             art = site.by_slug[sm.article]
-            group = groups[sm.article] = {"title": meta_text(art, "title", lang),
+            group = groups[sm.article] = {"title": title_view(site, art, lang),
                                           "url": urls.article_path(lang, art.slug), "sections": [], "unquoted": []}
         item = {"url": f"{group['url']}#{sm.section}",
                 "para": para.format(n=site.paragraph_numbers[(sm.article, sm.section)])}

@@ -76,6 +76,8 @@ class SiteData:
     resolve_links: Callable[[str, str, str], str] | None = None
     # each section's HTML, rendered once for all the pages it goes on: (slug, section id, text language) -> html
     section_html: dict[tuple[str, str, str], str] = field(default_factory=dict, repr=False)
+    # each article's title as pages in a language show it (meta_text), made once: (slug, lang) -> view, read-only
+    title_views: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict, repr=False)
 
     @functools.cached_property
     def by_slug(self) -> dict[str, Article]:
@@ -127,6 +129,14 @@ def _html(site: SiteData, article: Article, section_id: str, text: str, text_lan
         once = site.renderer.render(text, text_lang, **env, page_path=urls.ANY_PAGE)
         site.section_html[key] = once = views.mark_cjk(once) if text_lang == "en" else once
     return site.resolve_links(once, page_path, text_lang)
+
+
+def title_view(site: SiteData, article: Article, lang: str) -> dict[str, str]:
+    """``meta_text(article, "title", lang)``, made once per build (entity pages list hundreds of titles each)."""
+    view = site.title_views.get((article.slug, lang))
+    if view is None:
+        view = site.title_views[article.slug, lang] = meta_text(article, "title", lang)
+    return view
 
 
 def meta_text(article: Article, key: str, lang: str) -> dict[str, str]:

@@ -126,6 +126,7 @@ class Preview:
         old = resident.site
         site = dataclasses.replace(
             old, articles=[fresh.get(a.slug, a) for a in old.articles],
-            section_html={k: v for k, v in old.section_html.items() if k[0] not in fresh})
+            section_html={k: v for k, v in old.section_html.items() if k[0] not in fresh},
+            title_views={k: v for k, v in old.title_views.items() if k[0] not in fresh})
         return {page.path: render_one(resident.env, site, resident.built, page)
                 for art in fresh.values() for page in pages_of_article(site, art)}

@@ -305,3 +305,15 @@ def test_url_called_straight_away_gives_what_jinjas_call_gives(tmp_path: Path) -
     assert rendered["ours"] == rendered["stock"]
     # zh/ from zh/articles/a/parallel/, then the article page (its folder's parent) by url() and by the macro
     assert rendered["ours"].startswith("../../../" + "../;" + "../") and rendered["ours"].endswith("|../../../../")
+
+
+def test_article_titles_are_made_once_per_build_as_meta_text_makes_them(tiny: Path) -> None:
+    from site_builder.build import load_site
+    from site_builder.pages import meta_text, title_view
+
+    site = load_site(tiny)
+    for art in site.articles:
+        for lang in ("zh", "en"):
+            view = title_view(site, art, lang)
+            assert view == meta_text(art, "title", lang) and view["text"]
+            assert title_view(site, art, lang) is view  # the second page to list the article takes the same view
