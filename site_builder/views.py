@@ -267,7 +267,6 @@ def chrome_view(lang: str, built: set[str], path: str) -> dict[str, Any]:
 
 _IDEOGRAPHS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_IDEOGRAPHS}](?:[{_IDEOGRAPHS}\u3000-\u303f\uff01-\uff60]*[{_IDEOGRAPHS}])?")
-_IDEOGRAPH = re.compile(f"[{_IDEOGRAPHS}]")
 _TAG_SPLIT = re.compile(r"(<[^<>]*>)")  # (a tag ends before the next "<": linear time on a stray "<")
 
 
@@ -277,7 +276,7 @@ def mark_cjk(html: str) -> str:
     A Chinese term quoted in English text (2000亿, 强工兴市) is then read and
     rendered as Chinese by screen readers, fonts and search.
     """
-    if html.isascii() or not _IDEOGRAPH.search(html):  # most English sections: nothing to mark
+    if html.isascii() or not _CJK_RUN.search(html):  # most English sections: nothing to mark
         return html
     return _mark_runs(html)
 
