@@ -51,6 +51,7 @@ def _environment_class() -> type[jinja2.Environment]:
         code_generator_class = _code_generator_class()
         context_class = _context_class()
         output_text = staticmethod(output_text)
+        output_safe = staticmethod(output_safe)
 
         def getattr(self, obj: Any, attribute: str) -> Any:
             if type(obj) is dict:
@@ -65,7 +66,7 @@ def _environment_class() -> type[jinja2.Environment]:
 
 #: Compiled templates carry this with their source's checksum (see site_builder.deps): code compiled by
 #: another version of the code generator below is compiled again.
-COMPILER = "output_text-1"
+COMPILER = "output_text-2"
 
 _escape_inner: Callable[[str], str] | None = getattr(markupsafe, "_escape_inner", None)  # C, MarkupSafe 3
 
@@ -81,6 +82,17 @@ def output_text(value: Any) -> str:
     if type(value) is str and _escape_inner is not None:
         return _escape_inner(value)
     return str(escape(value))
+
+
+def output_safe(value: Any) -> str:
+    """What ``{{ value | safe }}`` writes (``markupsafe.Markup(value)``), without the Markup object for a string.
+
+    A section's HTML goes on each of its pages this way; Jinja would copy it into a
+    Markup object, escape that (another copy) and join it into the page.
+    """
+    if type(value) is str:
+        return value
+    return str(Markup(value))
 
 
 class PageLinks:
@@ -129,13 +141,34 @@ def _code_generator_class() -> type[jinja2.compiler.CodeGenerator]:
         (``{% autoescape %}`` blocks), and where it is off, Jinja's own code is kept.
         """
 
+        _direct_safe: Any = None  # the ``safe`` filter of the output being written, skipped (see below)
+
         def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
             if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
                 super()._output_child_pre(node, frame, finalize)
                 return
+            if finalize.src is None and self._is_plain_safe(node):
+                # ``{{ x | safe }}``: written as output_safe(x), the filter's Markup never made
+                self._direct_safe = node
+                self.write("environment.output_safe(")
+                return
             self.write("environment.output_text(")
             if finalize.src is not None:
                 self.write(finalize.src)
+
+        def _is_plain_safe(self, node: Any) -> bool:
+            """``node`` is Jinja's own ``safe`` filter applied to an expression, with no arguments."""
+            return (isinstance(node, jinja2.nodes.Filter) and node.name == "safe" and node.node is not None
+                    and not node.args and not node.kwargs and node.dyn_args is None and node.dyn_kwargs is None
+                    and not self.environment.is_async
+                    and self.environment.filters.get("safe") is jinja2.filters.do_mark_safe)
+
+        def visit_Filter(self, node: Any, frame: Any) -> None:
+            if node is self._direct_safe:
+                self._direct_safe = None
+                self.visit(node.node, frame)
+                return
+            super().visit_Filter(node, frame)
 
     return CodeGenerator
 

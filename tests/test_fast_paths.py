@@ -250,6 +250,10 @@ TEMPLATE_CASES = {
     "autoescape on/off by value": "{% autoescape flag %}{{ a }}{% endautoescape %}{% autoescape not flag %}{{ b }}{% endautoescape %}",
     "loops and conditions": "{% for x in items %}{{ loop.index }}={{ x }}{% if not loop.last %}, {% endif %}{% endfor %}",
     "include": "{% include 'inc.html' %}",
+    "safe": ("{{ a | safe }}|{{ m | safe }}|{{ n | safe }}|{{ h | safe }}|{{ none | safe }}|{{ a | safe | upper }}|"
+             "{{ (a | safe) ~ b }}|{{ a | upper | safe }}|{{ 'lit<' | safe }}|{% set s = a | safe %}{{ s }}{{ s | length }}|"
+             "{% for x in items %}{{ x | safe }}{% endfor %}|{% filter upper %}{{ a | safe }}{% endfilter %}|"
+             "{% autoescape false %}{{ a | safe }}{% endautoescape %}{% autoescape flag %}{{ a | safe }}{% endautoescape %}"),
 }
 
 
@@ -266,9 +270,10 @@ def test_templates_render_what_jinjas_own_code_renders(name: str, tmp_path: Path
                                keep_trailing_newline=True)
     for flag in (True, False):
         values = {"a": "<温岭 & 'x'>", "b": '"海宁"', "n": 2000, "m": Markup("<em>亿</em>"), "h": _Html(),
-                  "items": ["<1>", Markup("<2>"), 3], "flag": flag}
+                  "items": ["<1>", Markup("<2>"), 3], "flag": flag, "none": None}
         assert ours.get_template("t.html").render(values) == stock.get_template("t.html").render(values)
     assert "output_text" in ours.compile(TEMPLATE_CASES["values"], raw=True)
+    assert "output_safe" in ours.compile(TEMPLATE_CASES["safe"], raw=True)  # {{ x | safe }}: no Markup made
 
 
 def test_compiled_templates_of_another_code_generator_are_not_taken(tmp_path: Path) -> None:
