@@ -11,8 +11,12 @@ non-overlapping mentions in every section four ways, checking that they agree:
 * ``regex``: ``re.compile("|".join(names, longest first))`` and ``finditer``;
 * ``regex-trie``: the same names folded into a trie-shaped pattern (shared
   prefixes written once), as regex-based linkers do to scale;
-* ``ahocorasick``: pyahocorasick's ``iter`` (every candidate match) and the
-  leftmost-longest selection in Python, as :class:`site_builder.entities.Linker` does;
+* ``ahocorasick``: ahocorasick-rs (every candidate match, overlapping ones too, from
+  a DFA) and the leftmost-longest selection in Python, as
+  :class:`site_builder.entities.Linker` does;
+* ``pyahocorasick``: the same with pyahocorasick's ``iter``, when it is installed
+  (the linker used it until its per-character cost, which grows with the number of
+  distinct first characters of the names, showed in the profile of a cold build);
 * ``linker``: :meth:`site_builder.entities.Linker.matches` itself (its rules on
   number boundaries included).
 
@@ -22,6 +26,7 @@ Building the matcher and matching are timed separately (best of ``--repeat``).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import random
 import re
@@ -34,7 +39,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH.parent))
 
-import ahocorasick
+import ahocorasick_rs
 import gen
 
 from site_builder.entities import Linker
@@ -74,22 +79,38 @@ def trie_matcher(names: list[str]) -> Callable[[str], Spans]:
 
 
 def ac_matcher(names: list[str]) -> Callable[[str], Spans]:
+    auto = ahocorasick_rs.AhoCorasick(names, implementation=ahocorasick_rs.Implementation.DFA)
+
+    def find(text: str) -> Spans:
+        return _leftmost_longest(sorted(((start, end) for _, start, end in auto.find_matches_as_indexes(text, True)),
+                                        key=lambda s: (s[0], -s[1])))
+
+    return find
+
+
+def pyac_matcher(names: list[str]) -> Callable[[str], Spans]:
+    import ahocorasick  # optional: pip install pyahocorasick
+
     auto = ahocorasick.Automaton()
     for name in names:
         auto.add_word(name, len(name))
     auto.make_automaton()
 
     def find(text: str) -> Spans:
-        found = sorted(((end - n + 1, end + 1) for end, n in auto.iter(text)), key=lambda s: (s[0], -s[1]))
-        out: Spans = []
-        pos = 0
-        for start, end in found:
-            if start >= pos:
-                out.append((start, end))
-                pos = end
-        return out
+        return _leftmost_longest(sorted(((end - n + 1, end + 1) for end, n in auto.iter(text)),
+                                        key=lambda s: (s[0], -s[1])))
 
     return find
+
+
+def _leftmost_longest(found: Spans) -> Spans:
+    out: Spans = []
+    pos = 0
+    for start, end in found:
+        if start >= pos:
+            out.append((start, end))
+            pos = end
+    return out
 
 
 def linker_matcher(entities: list[Entity]) -> Callable[[str], Spans]:
@@ -125,8 +146,11 @@ def run(n_entities: int, n_sections: int, repeat: int) -> dict[str, object]:
         "regex": lambda: regex_matcher(names),
         "regex-trie": lambda: trie_matcher(names),
         "ahocorasick": lambda: ac_matcher(names),
+        "pyahocorasick": lambda: pyac_matcher(names),
         "linker": lambda: linker_matcher(entities),
     }
+    if importlib.util.find_spec("ahocorasick") is None:
+        del makers["pyahocorasick"]
     row: dict[str, object] = {"names": len(names), "sections": len(texts),
                               "chars": sum(len(t) for t in texts)}
     reference = None
@@ -156,9 +180,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for row in rows:
         print(f"{row['names']} names, {row['sections']} sections ({row['chars']} characters, {row['mentions']} mentions):")
-        for label in ("regex", "regex-trie", "ahocorasick", "linker"):
+        for label in ("regex", "regex-trie", "ahocorasick", "pyahocorasick", "linker"):
+            if label not in row:
+                continue
             r = row[label]
-            print(f"  {label:<12} build {r['build_ms']:>9.2f} ms   match {r['match_ms']:>9.1f} ms")  # type: ignore[index]
+            print(f"  {label:<13} build {r['build_ms']:>9.2f} ms   match {r['match_ms']:>9.1f} ms")  # type: ignore[index]
     return 0
 
 

@@ -71,7 +71,7 @@ def _ensure_interpreter() -> None:
     """Run under the project's .venv when the current Python lacks the build's dependencies."""
     import importlib.util
 
-    if not all(importlib.util.find_spec(m) for m in ("ahocorasick", "jinja2", "markdown_it", "pypinyin")):
+    if not all(importlib.util.find_spec(m) for m in ("ahocorasick_rs", "jinja2", "markdown_it", "pypinyin")):
         venv = PROJECT / ".venv" / "bin" / "python"
         # the venv's python is a link to the base interpreter: tell them apart by sys.prefix
         if venv.exists() and Path(sys.prefix).resolve() != venv.parent.parent.resolve():

@@ -91,7 +91,7 @@ INPUT_DIRS = ("content", "templates", "static")
 CONFIG = "content/site.toml"
 REGISTRY = "content/entities.toml"
 _ARTICLE = re.compile(r"^content/articles/([^/]+)\.(zh|en)\.md$")
-_LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "pyahocorasick", "pypinyin", "pagefind_bin_extended")
+_LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "ahocorasick-rs", "pypinyin", "pagefind_bin_extended")
 _ENVIRONMENT = ("SITE_BUILDER_PAGEFIND",)  # variables the build reads
 
 

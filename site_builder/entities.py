@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import ahocorasick
+import ahocorasick_rs
 from markdown_it.token import Token
 
 from site_builder import urls
@@ -67,6 +67,17 @@ class _Pattern:
     entity: str
     case_sensitive: bool
     exclude: bool = False  # a phrase in which this entity's name is not a mention of it
+    # every occurrence is a mention (Linker._accept would say so): a Chinese name that neither starts nor
+    # ends with a digit (Chinese is searched as written, and has no word boundaries)
+    always: bool = False
+
+
+@dataclass(frozen=True)
+class _Automaton:
+    """One language's names: ``find(text, True)`` gives every occurrence of every key as (key index, start, end)."""
+
+    find: Callable[[str, bool], list[tuple[int, int, int]]]
+    patterns: tuple[tuple[_Pattern, ...], ...]  # by key index: the registered names and phrases of that key
 
 
 def _lower(text: str) -> str:
@@ -134,23 +145,26 @@ class Linker:
         if sm.en_text:
             self._known["en"][sm.en_text] = sm.en
 
-    def _build(self, lang: str) -> ahocorasick.Automaton | None:
+    def _build(self, lang: str) -> _Automaton | None:
         # English is searched in lower case; each pattern then checks its own case rule.
         table: dict[str, list[_Pattern]] = {}
         for ent in self.entities.values():
             for name in _names(ent, lang):
                 key = name if lang == "zh" else _lower(name)
-                table.setdefault(key, []).append(_Pattern(name, ent.id, lang == "zh" or ent.case_sensitive))
+                always = lang == "zh" and not name[0].isdigit() and not name[-1].isdigit()
+                table.setdefault(key, []).append(_Pattern(name, ent.id, lang == "zh" or ent.case_sensitive,
+                                                          always=always))
             for phrase in self._excludes.get(ent.id, {}).get(lang, ()):
                 key = phrase if lang == "zh" else _lower(phrase)
-                table.setdefault(key, []).append(_Pattern(phrase, ent.id, False, exclude=True))
+                if key:
+                    table.setdefault(key, []).append(_Pattern(phrase, ent.id, False, exclude=True))
         if not table:
             return None
-        auto = ahocorasick.Automaton()
-        for key, patterns in table.items():
-            auto.add_word(key, (len(key), tuple(patterns)))
-        auto.make_automaton()
-        return auto
+        # Every occurrence of every name, overlapping ones too (the standard match kind), as (key, start, end)
+        # in characters; a DFA: the fastest to search, and small for a registry's names.
+        keys = list(table)
+        search = ahocorasick_rs.AhoCorasick(keys, implementation=ahocorasick_rs.Implementation.DFA)
+        return _Automaton(search.find_matches_as_indexes, tuple(tuple(table[key]) for key in keys))
 
     def matches(self, text: str, lang: str) -> list[Match]:
         """All mentions in ``text`` (plain text in ``lang``), left to right, never overlapping.
@@ -166,12 +180,12 @@ class Linker:
         hay = text if lang == "zh" else _lower(text)
         found: list[Match] = []
         excluded: list[Match] = []
-        for end_idx, (length, patterns) in auto.iter(hay):
-            start, end = end_idx - length + 1, end_idx + 1
-            for pat in patterns:
+        patterns_of = auto.patterns
+        for key, start, end in auto.find(hay, True):
+            for pat in patterns_of[key]:
                 if pat.exclude:
                     excluded.append(Match(pat.entity, start, end, text[start:end]))
-                elif self._accept(text, start, end, pat, lang):
+                elif pat.always or self._accept(text, start, end, pat, lang):
                     found.append(Match(pat.entity, start, end, text[start:end]))
                     break
         if excluded:

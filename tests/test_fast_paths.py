@@ -136,6 +136,35 @@ def test_plain_text_without_markers_is_only_stripped(text: str) -> None:
     assert plain_text(text) == _unmarked(text)
 
 
+def _occurrences(keys: list[str], hay: str) -> set[tuple[int, int, int]]:
+    """Every occurrence of every key in ``hay``, overlapping ones too, by plain search: (key index, start, end)."""
+    found = set()
+    for i, key in enumerate(keys):
+        start = hay.find(key)
+        while start != -1:
+            found.add((i, start, start + len(key)))
+            start = hay.find(key, start + 1)
+    return found
+
+
+OVERLAPPING = Linker([*ENTITIES, Entity("wenling-city", "place", "岭市", "Ling City", 5),
+                      Entity("south", "place", "温岭南", "Wenling South", 6, en_aliases=("wenling s",))],
+                     excludes={"wenling": {"zh": ["温岭人"], "en": ["wenlingese"]}})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + ["岭市", "温岭南", "温岭人", "Wenlingese", "WENLING S", "𠮷", "😀", "é"]),
+                max_size=14).map("".join), st.sampled_from(["zh", "en"]))
+@example("𠮷😀温岭市温岭南", "zh")
+def test_the_automaton_finds_every_occurrence_of_every_name(text: str, lang: str) -> None:
+    """The linker's automaton (ahocorasick-rs) gives what a plain search for each name gives, in characters."""
+    auto = OVERLAPPING._automata[lang]
+    assert auto is not None
+    hay = text if lang == "zh" else _lower(text)
+    keys = [pats[0].surface if lang == "zh" else _lower(pats[0].surface) for pats in auto.patterns]
+    assert set(auto.find(hay, True)) == _occurrences(keys, hay)
+
+
 def _unmarked_reference(text: str) -> str:
     """:func:`_unmarked` with every pattern applied, whether its marker is in the text or not."""
     from site_builder import markdown as m
@@ -322,3 +351,18 @@ def test_article_titles_are_made_once_per_build_as_meta_text_makes_them(tiny: Pa
             view = title_view(site, art, lang)
             assert view == meta_text(art, "title", lang) and view["text"]
             assert title_view(site, art, lang) is view  # the second page to list the article takes the same view
+
+
+@given(st.lists(st.sampled_from(PIECES + ["岭市", "温岭南", "温岭人", "2000亿元", "12000亿", "3温岭4"]), max_size=14).map("".join))
+@example("12000亿与2000亿，温岭市")
+def test_names_that_always_match_are_those_the_rules_accept(text: str) -> None:
+    """A pattern marked ``always`` skips Linker._accept: it is accepted at every occurrence there."""
+    for pats in OVERLAPPING._automata["zh"].patterns:  # type: ignore[union-attr]
+        for pat in pats:
+            if pat.always:
+                start = text.find(pat.surface)
+                while start != -1:
+                    assert Linker._accept(text, start, start + len(pat.surface), pat, "zh")
+                    start = text.find(pat.surface, start + 1)
+    assert any(p.always for pats in OVERLAPPING._automata["zh"].patterns for p in pats)  # type: ignore[union-attr]
+    assert not any(p.always for pats in OVERLAPPING._automata["en"].patterns for p in pats)  # type: ignore[union-attr]

@@ -169,7 +169,7 @@ def test_runtime_closure_is_what_the_cli_imports() -> None:
         "mdurl",
         "livereload",
         "tornado",
-        "pyahocorasick",
+        "ahocorasick-rs",
         "pypinyin",
     } <= names
     assert not names & {"torch", "argostranslate", "pytest", "hypothesis", "pip-audit", "site-builder"}
