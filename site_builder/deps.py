@@ -5,7 +5,7 @@ Lektor's idea, with contents hashed rather than mtimes compared:
 * :func:`scan_inputs` hashes every file a build may read (``content/``,
   ``templates/``, ``static/``) and the generator itself (its source, its
   libraries' versions, the installed search tools). A file whose size, mtime,
-  inode and ctime are as at the last scan is not read again (``inputs.json``).
+  inode and ctime are as at the last scan is not read again (``inputs.record``).
 * A page's *fingerprint* hashes what every page sees (the code, ``site.toml``
   and every other non-article file under ``content/`` — registry, data,
   home page — and the list of output paths, which the navigation reads), the
@@ -30,7 +30,7 @@ Lektor's idea, with contents hashed rather than mtimes compared:
   Files made without a template (the feeds, the sitemap) get fingerprints the
   same way (:meth:`RenderPlan.kept_file`, with deps from
   :func:`site_builder.feeds.site_file_deps`).
-* The manifest (``.site-builder-cache/builds/<output>.json``) keeps each page's
+* The manifest (``.site-builder-cache/builds/<output>.record``) keeps each page's
   fingerprint and a :class:`site_builder.stage.Record` (size, mtime, inode,
   content digest) of every output file as written. A page whose fingerprint is
   unchanged and whose output file is untouched is not rendered: its file stays.
@@ -59,8 +59,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import logging
+import marshal
 import os
 import re
 import shutil
@@ -86,7 +86,7 @@ if TYPE_CHECKING:  # jinja2 and the Markdown renderer are imported when a build 
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # bump when the manifest or the Markdown cache changes meaning
+FORMAT = 3  # bump when the manifest or the Markdown cache changes meaning
 INPUT_DIRS = ("content", "templates", "static")
 CONFIG = "content/site.toml"
 REGISTRY = "content/entities.toml"
@@ -544,13 +544,16 @@ class RenderPlan:
 FORKED_CHECK_MIN = 4000
 
 
-def sealed(record: Mapping[str, Any], **dumps: Any) -> bytes:
-    """``record`` as the build cache writes it: a line with the CRC-32 of the JSON that follows, then the JSON.
+def sealed(record: Mapping[str, Any]) -> bytes:
+    """``record`` as the build cache writes it: a line with the CRC-32 of the bytes that follow, then the record
+    in Python's ``marshal`` format (dicts, lists, strings, numbers: what JSON would hold).
 
     A damaged file (a flipped bit, a torn write) must read as no record, never as a different one:
-    a changed hash or rendered text would otherwise go unnoticed into the site.
+    a changed hash or rendered text would otherwise go unnoticed into the site. ``marshal`` rather than JSON:
+    the manifest of 2,000 articles (2.7 MB) reads in half the time and writes in a sixth, and every build
+    reads it (a cache of this project, written and read by this code only, like the parse cache's pickles).
     """
-    body = json.dumps(record, **dumps).encode()
+    body = marshal.dumps(dict(record))
     return b"%08x\n" % zlib.crc32(body) + body
 
 
@@ -565,8 +568,8 @@ def read_record(path: Path) -> dict[str, Any] | None:
         if not newline or len(head) != 8 or int(head, 16) != zlib.crc32(body):
             log.debug("%s is damaged: not used", path)
             return None
-        record = json.loads(body)
-    except ValueError:
+        record = marshal.loads(body)
+    except (ValueError, EOFError, TypeError):  # (not marshal data: another format)
         return None
     return record if isinstance(record, dict) and record.get("format") == FORMAT else None
 
@@ -587,15 +590,15 @@ class BuildCache:
         self.dir = root / CACHE_DIR
         self.out = out.resolve() if out.exists() else out.parent.resolve() / out.name
         key = digest(str(self.out))[:20]
-        self.manifest_path = self.dir / "builds" / f"{key}.json"
+        self.manifest_path = self.dir / "builds" / f"{key}.record"
         # what narrow builds changed since the build that wrote the manifest (site_builder.narrow): a few
         # entries, rather than the whole manifest written again
         self.edits_path = self.dir / "builds" / f"{key}.edits"
         self.edits: dict[str, Any] | None = None
-        self.markdown_path = self.dir / "markdown.json"
-        self.inputs_path = self.dir / "inputs.json"  # hashes of the input files by identity (see scan_inputs)
+        self.markdown_path = self.dir / "markdown.record"
+        self.inputs_path = self.dir / "inputs.record"  # hashes of the input files by identity (see scan_inputs)
         self.spare_home = self.dir / "spare" / key  # the site swapped out last time (see site_builder.stage)
-        self.spare_path = self.dir / "spare" / f"{key}.json"  # its records
+        self.spare_path = self.dir / "spare" / f"{key}.record"  # its records
         # that a build of this project made the output folder: kept when the manifest is forgotten (see owns_output)
         self.owner_path = self.dir / "builds" / f"{key}.owner"
         self.old = self._load_manifest()
@@ -697,7 +700,8 @@ class BuildCache:
             folder = _marked_folder(path)
             if path != self.owner_path and (folder is None or not Path(folder).is_dir()):
                 path.unlink(missing_ok=True)
-        manifests = sorted(self.manifest_path.parent.glob("*.json"))
+        # (records of an older format, "*.json", read as none and go)
+        manifests = sorted([*self.manifest_path.parent.glob("*.record"), *self.manifest_path.parent.glob("*.json")])
         if len(manifests) <= keep:
             return
         for path in manifests:
@@ -763,7 +767,7 @@ class BuildCache:
         if folders is not None:
             data["folders"] = self.old.folders = folders
         try:
-            atomic_write(self.manifest_path, sealed(data, sort_keys=True), durable=False)
+            atomic_write(self.manifest_path, sealed(data), durable=False)
             self.edits_path.unlink(missing_ok=True)
             self.edits = None
         except OSError as exc:
@@ -830,11 +834,11 @@ class BuildCache:
                     "format": FORMAT, "out": str(self.out), "ino": spare.ino, "ctime_ns": spare.ctime_ns,
                     "files": {rel: rec.to_json() for rel, rec in spare.files.items()},
                     "folders": spare.folders}), durable=False)
-            atomic_write(self.manifest_path, sealed(manifest, sort_keys=True), durable=False)
+            atomic_write(self.manifest_path, sealed(manifest), durable=False)
             self.edits_path.unlink(missing_ok=True)
             self._forget_gone_folders()
             if renderer is not None and renderer.misses:
                 body = {"format": FORMAT, "entries": renderer.used}
-                atomic_write(self.markdown_path, sealed(body, ensure_ascii=False), durable=False)
+                atomic_write(self.markdown_path, sealed(body), durable=False)
         except OSError as exc:
             log.warning("warning: could not write the build cache in %s: %s", self.dir, exc)

@@ -21,7 +21,7 @@ import site_builder.build as build_module
 from site_builder import entity_pages
 from site_builder.build import build
 from site_builder.content import load_articles
-from site_builder.deps import CACHE_DIR, scan_inputs
+from site_builder.deps import CACHE_DIR, read_record, scan_inputs
 from site_builder.entities import load_entities
 from site_builder.errors import SiteError
 from site_builder.progress import TerminalProgress
@@ -214,9 +214,9 @@ def test_records_of_deleted_output_folders_are_dropped(tiny: Path, tmp_path: Pat
         build(tiny, tmp_path / f"out{n}")
         shutil.rmtree(tmp_path / f"out{n}")
     build(tiny)
-    manifests = [m.read_text() for m in (tiny / CACHE_DIR / "builds").glob("*.json")]
+    manifests = [read_record(m) for m in (tiny / CACHE_DIR / "builds").glob("*.record")]
     assert len(manifests) <= 3, "kept: at most a few records, however many temporary folders were built into"
-    assert any(f'"out": "{tiny / "public"}"' in m for m in manifests)
+    assert any(m is not None and m["out"] == str(tiny / "public") for m in manifests)
 
 
 def test_pages_without_deps_or_with_unknown_deps_always_render(project: Path) -> None:

@@ -164,7 +164,7 @@ def test_a_flipped_bit_in_the_cache_is_never_taken_for_a_value(project: Path, tm
     if where == "parsed articles":
         _flip_in_parse_cache(project)
     elif where == "rendered Markdown":
-        _flip_in_file(project, "markdown.json", "7亿元".encode())
+        _flip_in_file(project, "markdown.record", "7亿元".encode())
     else:
         _flip_in_file(project, "jinja/*", b"site-footer")
     shutil.rmtree(project / "public")  # every page rendered again, from the cache

@@ -3,6 +3,7 @@ byte-identical to a clean full build; any edit other pages could show falls back
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ def setting(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def record(root: Path) -> dict:
-    return read_record(next((root / CACHE_DIR / "builds").glob("*.json")))["narrow"]
+    return read_record(next((root / CACHE_DIR / "builds").glob("*.record")))["narrow"]
 
 
 def quiet_section(root: Path, in_feed: bool = False) -> tuple[str, str]:
@@ -73,6 +74,14 @@ def test_an_edit_no_other_page_shows_is_narrow_and_the_site_is_as_a_full_build_m
     append_zh(project, slug, sid, "再补一句。")  # a narrow build after a narrow build
     assert narrow_built(build(project))
     same_as_clean(project, tmp_path)
+    # every record the builds left (manifest, its edits, inputs, spare, Markdown) holds only what JSON would:
+    # dicts, lists, strings, numbers (marshal would give a tuple back as a tuple, which no reader expects)
+    records = sorted((project / CACHE_DIR).glob("**/*.record")) + sorted((project / CACHE_DIR).glob("**/*.edits"))
+    assert {p.suffix for p in records} >= {".record"} and len(records) >= 3
+    for path in records:
+        rec = read_record(path)
+        assert rec is not None, path
+        assert json.loads(json.dumps(rec)) == rec, path
 
 
 def test_a_translators_edit_is_narrow_and_flags_stay_right(project: Path, tmp_path: Path) -> None:

@@ -347,7 +347,7 @@ def test_a_no_change_build_sees_a_file_dropped_into_the_output(project: Path) ->
     """End to end: the build records its folders, and the next build notices a stray file and removes it."""
 
     build(project)
-    manifest = read_record(next((project / CACHE_DIR / "builds").glob("*.json")))
+    manifest = read_record(next((project / CACHE_DIR / "builds").glob("*.record")))
     assert manifest["folders"] and "" in manifest["folders"]
     stray = project / "public" / "zh" / "stray.html"
     stray.write_text("not ours")
@@ -373,7 +373,7 @@ def test_folders_listed_because_they_had_just_changed_are_settled_by_the_next_ch
     from site_builder import stage
 
     def folders() -> dict[str, list[int]]:
-        return read_record(next((project / CACHE_DIR / "builds").glob("*.json")))["folders"]
+        return read_record(next((project / CACHE_DIR / "builds").glob("*.record")))["folders"]
 
     monkeypatch.setattr(stage, "RACY_NS", 3600 * 10**9)  # every folder changed "just now"
     monkeypatch.setattr(stage, "FINE_RACY_NS", 3600 * 10**9)
@@ -422,7 +422,7 @@ def test_the_spare_is_recycled_from_its_records_without_listing_it(
     build(project)
     edit(project / ZH, "占有率第一", "占有率第一（一）")
     build(project)  # the first site becomes the spare, with the records of its folders checked by this build
-    record = read_record(next((project / CACHE_DIR / "spare").glob("*.json")))
+    record = read_record(next((project / CACHE_DIR / "spare").glob("*.record")))
     assert record["folders"] and "" in record["folders"] and "zh/articles/valeo-wenling" in record["folders"]
     listed = _spy_on_listings(monkeypatch)
     edit(project / ZH, "占有率第一（一）", "占有率第一（二）")
