@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ahocorasick_rs
-from markdown_it.token import Token
 
 from site_builder import urls
 from site_builder.errors import ContentError, Problem
@@ -30,6 +29,8 @@ from site_builder.model import Article, Entity
 from site_builder.registry import Registry, load_registry
 
 if TYPE_CHECKING:
+    from markdown_it.token import Token
+
     from site_builder.memo import Memo
 
 log = logging.getLogger(__name__)
@@ -228,6 +229,8 @@ class Linker:
         HTML goes to: links are relative to it and go to the entity pages in its
         language). Without ``page_path`` nothing is linked.
         """
+        from markdown_it.token import Token  # (the parser's path: markdown-it is loaded)
+
         links = self._links(text, env)
         if links is None:
             return None

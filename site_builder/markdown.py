@@ -9,22 +9,24 @@ its tokens render to instead, where a paragraph skips the parser.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml, isMdAsciiPunct, isPunctChar, isWhiteSpace
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
+if TYPE_CHECKING:  # markdown-it is imported when a text needs its parser (a build of plain paragraphs never does)
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
 
 # A note holds no bracket: each attempt stops at the next "[", so a text of many unclosed "[[gap:" is still
 # read in linear time (a note up to the next "]" made that quadratic: hostile content would stall the build).
 GAP_RE = re.compile(r"\[\[gap(?::([^\[\]]*))?\]\]")
 GAP_LABEL = {"zh": "原文缺失", "en": "text missing in source"}
 
-TextHook = Callable[[str, dict[str, Any]], list[Token] | None]
+TextHook = Callable[[str, dict[str, Any]], "list[Token] | None"]
 
 
 def _gap_rule(state: StateInline, silent: bool) -> bool:
@@ -40,8 +42,27 @@ def _gap_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-#: markdown-it's escaping of text and attribute values (``&<>"``), for HTML written as its renderer would.
-escape_html: Callable[[str], str] = escapeHtml
+def escape_html(raw: str) -> str:
+    """markdown-it's escaping of text and attribute values (``&<>"``: its ``escapeHtml``), for HTML written as its
+    renderer would. Written here, like the three tests below, so that a build whose paragraphs are all plain
+    never imports markdown-it (a fifth of the start-up of an edit's build); tests compare each with markdown-it's
+    own, over every character for the three tests."""
+    return raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+#: markdown-it's ``isWhiteSpace``: the characters CommonMark counts as white space next to emphasis markers.
+_MD_WHITESPACE = frozenset({0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x202F, 0x205F, 0x3000})
+#: markdown-it's ``isMdAsciiPunct``: ASCII punctuation.
+_MD_ASCII_PUNCT = frozenset(ord(c) for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def _is_white_space(code: int) -> bool:
+    return 0x2000 <= code <= 0x200A or code in _MD_WHITESPACE
+
+
+def _is_punct(ch: str) -> bool:
+    """markdown-it's ``isMdAsciiPunct(ord(ch)) or isPunctChar(ch)``: Unicode punctuation and symbols (P*, S*)."""
+    return ord(ch) in _MD_ASCII_PUNCT or unicodedata.category(ch).startswith(("P", "S"))
 
 
 def gap_html(note: str, lang: str) -> str:
@@ -62,14 +83,18 @@ def _safe_link(url: str) -> bool:
 class Renderer:
     """A configured markdown-it instance; ``render(text, env)`` returns HTML."""
 
-    def __init__(self) -> None:
+    @functools.cached_property
+    def md(self) -> MarkdownIt:
+        """The parser, made when a text first needs it (plain paragraphs never do)."""
+        from markdown_it import MarkdownIt
+
         md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
         md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it's documented way to vet URLs
         md.disable("image")  # no remote images in article text
         md.inline.ruler.before("link", "gap", _gap_rule)
         md.add_render_rule("gap", self._render_gap)
         md.core.ruler.push("text_hook", self._apply_hook)
-        self.md = md
+        return md
 
     @staticmethod
     def _render_gap(self_: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
@@ -122,7 +147,6 @@ class Renderer:
         # the hook's own HTML, if it writes it (entity links: no tokens made only to be written)
         html_hook: Callable[[str, dict[str, Any]], str | None] | None = getattr(
             getattr(hook, "__self__", None), "hook_html", None)
-        renderer: Any = self.md.renderer  # markdown-it's RendererHTML, for the tokens of any other hook
         out: list[str] = []
         for i, line in enumerate(lines):
             if i:
@@ -147,8 +171,11 @@ class Renderer:
                         out.append(written)
                     else:
                         repl = hook(part, env) if hook is not None else None
-                        out.append(escape_html(part) if repl is None
-                                   else renderer.renderInline(repl, self.md.options, env))
+                        if repl is None:
+                            out.append(escape_html(part))
+                        else:  # tokens: markdown-it's RendererHTML writes them
+                            renderer: Any = self.md.renderer
+                            out.append(renderer.renderInline(repl, self.md.options, env))
         return "<p>" + "".join(out) + "</p>\n"
 
     def render_inline(self, text: str, lang: str, **env: Any) -> str:
@@ -204,8 +231,9 @@ def _one_strong(text: str, bare: str) -> str | None:
     """``text`` with its ``**`` replaced by :data:`STRONG_OPEN` and :data:`STRONG_CLOSE` if they are its only
     markup (``bare``: the text without its gap notes) and markdown-it pairs them as strong emphasis; else None.
 
-    The two runs of two asterisks are read as markdown-it's ``scanDelims`` reads them (with its own tests
-    of white space and punctuation): the first must be able to open emphasis, the second to close it.
+    The two runs of two asterisks are read as markdown-it's ``scanDelims`` reads them (with its tests of white
+    space and punctuation, :func:`_is_white_space` and :func:`_is_punct`): the first must be able to open
+    emphasis, the second to close it.
     """
     if bare.count("*") != 4 or text.count("*") != 4 or _MARKUP_CHAR.search(bare.replace("*", "")):
         return None
@@ -221,10 +249,10 @@ def _one_strong(text: str, bare: str) -> str | None:
 
 def _flanking(last: str, after: str) -> tuple[bool, bool]:
     """Whether a run of ``*`` between ``last`` and ``after`` is left-flanking and right-flanking (CommonMark)."""
-    last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
-    next_punct = isMdAsciiPunct(ord(after)) or isPunctChar(after)
-    last_space = isWhiteSpace(ord(last))
-    next_space = isWhiteSpace(ord(after))
+    last_punct = _is_punct(last)
+    next_punct = _is_punct(after)
+    last_space = _is_white_space(ord(last))
+    next_space = _is_white_space(ord(after))
     return (not (next_space or (next_punct and not (last_space or last_punct))),
             not (last_space or (last_punct and not (next_space or next_punct))))
 

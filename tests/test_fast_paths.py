@@ -105,6 +105,49 @@ def test_chinese_is_marked_in_english_html_as_without_the_shortcut(html: str) ->
     assert mark_cjk(html) == _mark_runs(html)
 
 
+def test_the_character_tests_are_markdown_its_own_for_every_character() -> None:
+    """The plain path's copies of markdown-it's tests (it is not imported until a text needs its parser)."""
+    import sys
+
+    from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+
+    from site_builder.markdown import _is_punct, _is_white_space
+
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        assert _is_white_space(code) == isWhiteSpace(code), hex(code)
+        assert _is_punct(ch) == (isMdAsciiPunct(code) or isPunctChar(ch)), hex(code)
+
+
+@given(st.text())
+@example('<a href="x">R&D \'q\'</a>')
+def test_escaping_is_markdown_its_own(text: str) -> None:
+    from markdown_it.common.utils import escapeHtml
+
+    from site_builder.markdown import escape_html
+
+    assert escape_html(text) == escapeHtml(text)
+
+
+def test_plain_paragraphs_are_rendered_without_importing_markdown_it() -> None:
+    """A build whose sections are all plain (an edit's build, usually) never pays for importing the parser."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from site_builder import build, narrow, feeds\n"
+            "from site_builder.markdown import Renderer\n"
+            "from site_builder.entities import Linker\n"
+            "from site_builder.model import Entity\n"
+            "linker = Linker([Entity('wenling', 'place', '温岭', 'Wenling', 1)])\n"
+            "html = Renderer().render('温岭**强工**兴市\\n法雷奥[[gap: 缺]]', 'zh', text_hook=linker.hook,\n"
+            "                         page_path='zh/articles/a/index.html')\n"
+            "assert '<strong>强工</strong>' in html and 'entities/wenling/' in html, html\n"
+            "print(sorted(m for m in sys.modules if m.startswith('markdown_it')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_the_fast_path_is_taken_for_plain_text_only() -> None:
     assert plain_lines("温岭市的2000亿\n法雷奥") == ["温岭市的2000亿", "法雷奥"]
     # one pair of ** that markdown-it reads as strong emphasis is plain too, and marked
