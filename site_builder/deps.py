@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import marshal
 import os
@@ -553,7 +554,10 @@ def sealed(record: Mapping[str, Any]) -> bytes:
     the manifest of 2,000 articles (2.7 MB) reads in half the time and writes in a sixth, and every build
     reads it (a cache of this project, written and read by this code only, like the parse cache's pickles).
     """
-    body = marshal.dumps(dict(record))
+    try:
+        body = marshal.dumps(dict(record))
+    except ValueError:  # a subclass of str or dict somewhere in it (JSON takes those): as JSON would read back
+        body = marshal.dumps(json.loads(json.dumps(record)))
     return b"%08x\n" % zlib.crc32(body) + body
 
 

@@ -409,3 +409,13 @@ def test_names_that_always_match_are_those_the_rules_accept(text: str) -> None:
                     start = text.find(pat.surface, start + 1)
     assert any(p.always for pats in OVERLAPPING._automata["zh"].patterns for p in pats)  # type: ignore[union-attr]
     assert not any(p.always for pats in OVERLAPPING._automata["en"].patterns for p in pats)  # type: ignore[union-attr]
+
+
+def test_a_record_holding_a_subclass_of_str_is_written_as_json_would_read_it_back(tmp_path: Path) -> None:
+    """The build records are in marshal format, which refuses subclasses of built-in types (Markup)."""
+    from site_builder.deps import FORMAT, read_record, sealed
+
+    path = tmp_path / "x.record"
+    path.write_bytes(sealed({"format": FORMAT, "html": Markup("<p>温岭</p>"), "pages": {"a": ["1", 2]}}))
+    assert read_record(path) == {"format": FORMAT, "html": "<p>温岭</p>", "pages": {"a": ["1", 2]}}
+    assert type(read_record(path)["html"]) is str  # type: ignore[index]
