@@ -252,24 +252,22 @@ class Linker:
         links = self._links(text, env)
         if links is None:
             return None
-        # most texts hold none of the characters markdown-it escapes (str: the text as it is, at C speed)
-        esc = escape_html if "&" in text or "<" in text or ">" in text or '"' in text else str
         tags = self._open_tags
         out = []
         pos = 0
         for m, href in links:
             if m.start > pos:
-                out.append(esc(text[pos:m.start]))
+                out.append(escape_html(text[pos:m.start]))
             tag = tags.get((href, m.entity))
             if tag is None:
                 tag = tags[href, m.entity] = \
                     f'<a href="{escape_html(href)}" class="ent" data-entity="{escape_html(m.entity)}">'
             out.append(tag)
-            out.append(esc(m.text))
+            out.append(escape_html(m.text))
             out.append("</a>")
             pos = m.end
         if pos < len(text):
-            out.append(esc(text[pos:]))
+            out.append(escape_html(text[pos:]))
         return "".join(out)
 
     def _links(self, text: str, env: dict[str, Any]) -> list[tuple[Match, str]] | None:

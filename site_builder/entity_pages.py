@@ -31,7 +31,7 @@ from site_builder.entities import (
 from site_builder.i18n import UI, ui
 from site_builder.hubs import Bar, Fact, Figure, Hub, Rate, Source, load_hubs
 from site_builder.model import Entity
-from site_builder.pages import LANGS, Lazy, Page, SiteData, _base_context, meta_text, other, title_view
+from site_builder.pages import LANGS, Lazy, Page, SiteData, _base_context, other, title_view
 from site_builder.registry import TYPES
 from site_builder.views import hubs_index_path, hubs_view, inert_json
 
@@ -131,7 +131,7 @@ def source_view(site: SiteData, src: Source, lang: str) -> dict[str, Any]:
     """A link to the section a figure or quote comes from: url, article title, paragraph number."""
     art = site.by_slug[src.article]
     n = site.paragraph_numbers[(src.article, src.section)]
-    title = meta_text(art, "title", lang)
+    title = title_view(site, art, lang)
     return {"url": f"{urls.article_path(lang, art.slug)}#{src.section}", "title": title["text"],
             "title_lang": title["lang"], "para": UI["paragraph"][lang].format(n=n), "quote": src.quote,
             "ref": src.ref}

@@ -47,6 +47,8 @@ def escape_html(raw: str) -> str:
     renderer would. Written here, like the character tests below, so that a build whose paragraphs are all plain
     never imports markdown-it (a fifth of the start-up of an edit's build); tests/test_fast_paths.py compares
     each with markdown-it's own (the character tests over every code point)."""
+    if "&" not in raw and "<" not in raw and ">" not in raw and '"' not in raw:  # most texts: nothing to escape
+        return raw
     return raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
@@ -165,10 +167,7 @@ class Renderer:
                         out.append(tag)
                     elif html_hook is not None:
                         written = html_hook(part, env)
-                        if written is None:  # (most texts hold none of the characters to escape)
-                            written = escape_html(part) if "&" in part or "<" in part or ">" in part or '"' in part \
-                                else part
-                        out.append(written)
+                        out.append(escape_html(part) if written is None else written)
                     else:
                         repl = hook(part, env) if hook is not None else None
                         if repl is None:

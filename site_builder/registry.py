@@ -6,6 +6,7 @@ and the QA checks, so all three agree on the registered names.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,7 +110,8 @@ def registry_meanwhile(root: Path, memo: Memo | None = None) -> Callable[[], Reg
     found = memo.get(_memo_key(memo)) if memo is not None else None
     if found is not None:
         return lambda: found  # type: ignore[no-any-return]
-    job = Forked(lambda: _load_registry(root), fallback=lambda: _load_registry(root))
+    parse = functools.partial(_load_registry, root)
+    job = Forked(parse, fallback=parse)
 
     def result() -> Registry:
         registry = job.result()

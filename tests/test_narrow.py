@@ -149,11 +149,16 @@ def test_an_edit_to_an_article_in_the_feeds_remakes_them(project: Path, tmp_path
     same_as_clean(project, tmp_path)
 
 
-@pytest.mark.parametrize("forked", [False, True], ids=["checked here", "checked by a child process"])
+@pytest.mark.parametrize("forked", ["no", "yes", "one cpu"],
+                         ids=["checked here", "checked by a child process", "large site on one CPU"])
 def test_an_output_file_edited_by_hand_is_restored(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                   forked: bool) -> None:
-    if forked:  # as on a large site (deps.FORKED_CHECK_MIN)
+                                                   forked: str) -> None:
+    if forked != "no":  # as on a large site (deps.FORKED_CHECK_MIN)
         monkeypatch.setattr(deps, "FORKED_CHECK_MIN", 0)
+    if forked == "one cpu":  # no child process: the check is made here
+        import site_builder.forked as forked_module
+
+        monkeypatch.setattr(forked_module, "cpus", lambda: 1)
     build(project)
     slug, sid = quiet_section(project)
     page = project / "public/en/index.html"
