@@ -111,15 +111,17 @@ def tree_files(root: Path, folder: str) -> list[str]:
     return sorted(found)
 
 
-def read_text(path: Path, rel: str, error: type[SiteError] = ContentError) -> str:
+def read_text(path: Path, rel: str, error: type[SiteError] = ContentError, folder_checked: bool = False) -> str:
     """The text of the UTF-8 project file ``path`` (BOM and CRLF tolerated); ``rel`` names it in errors.
 
     Raises ``error`` with ``rel:line`` for a symbolic link anywhere in ``rel``, anything but a regular
     file, a file over MAX_FILE_BYTES, invalid UTF-8 or NUL bytes. Never blocks on a FIFO or device.
+    ``folder_checked``: the caller found no symbolic link in the folders on the way (reading thousands of
+    files of one folder): only the file itself is then checked, as it is opened.
     """
     # a path given on the command line (absolute, or through ..) is the user's choice: links followed
-    project_file = not Path(rel).is_absolute() and ".." not in Path(rel).parts
-    link = symlink_in(path, rel) if project_file else None
+    project_file = not rel.startswith("/") and ".." not in rel.split("/")
+    link = symlink_in(path, rel) if project_file and not folder_checked else None
     if link is not None:
         raise error(f"{link} is a symbolic link; {LINK_RULE}", rel, 1)
     try:

@@ -66,10 +66,13 @@ def split_front_matter(text: str, rel: str, required: bool) -> tuple[dict, int, 
 
 def parse_marker(line: str, lineno: int, rel: str, problems: list[Problem]) -> Marker | None:
     """Parse a section marker line, or return None if the line is not one."""
-    if not MARKER_START_RE.match(line.strip()):
+    if "§" not in line:  # (most lines: a marker has a §)
         return None
-    m = MARKER_RE.match(line.strip())
+    stripped = line.strip()
+    m = MARKER_RE.match(stripped)  # (a match starts as MARKER_START_RE does)
     if not m:
+        if not MARKER_START_RE.match(stripped):
+            return None
         problems.append(Problem(rel, lineno, "malformed section marker; expected '<!-- § ID key=value ... -->'"))
         return None
     sid = m.group(2)
@@ -132,7 +135,7 @@ def parse_zh_body(body: list[str], first_line: int, rel: str, problems: list[Pro
                 problems.append(Problem(rel, marker.line, f"section {marker.id!r} has no text"))
             continue
         for j, ln in enumerate(lines):
-            if MARKER_START_RE.match(ln.strip()):
+            if "§" in ln and MARKER_START_RE.match(ln.strip()):
                 problems.append(Problem(rel, start + j, "a section marker must be preceded by a blank line"))
         if marker is None:
             sid = "p-" + text_hash(text)[:6]
@@ -211,7 +214,7 @@ def parse_en(text: str, rel: str, problems: list[Problem]) -> dict[str, Translat
         if mk is not None:
             cur = (mk, [])
             blocks.append(cur)
-        elif MARKER_START_RE.match(line.strip()):
+        elif "§" in line and MARKER_START_RE.match(line.strip()):
             cur = None
         elif cur is not None:
             cur[1].append(line)
@@ -245,15 +248,21 @@ def parse_en(text: str, rel: str, problems: list[Problem]) -> dict[str, Translat
     return out
 
 
-def load_article(root: Path, zh_path: Path, problems: list[Problem]) -> Article | None:
-    """Parse one article (Chinese file + English file beside it); append problems."""
+def load_article(root: Path, zh_path: Path, problems: list[Problem],
+                 linked: dict[str, str | None] | None = None) -> Article | None:
+    """Parse one article (Chinese file + English file beside it); append problems.
+
+    ``linked``: what :func:`load_articles` found of symbolic links so far (sources, and its folder, under
+    ``FOLDER_KEY``), shared by the articles it loads: each is checked once, not once per article.
+    """
+    linked = {} if linked is None else linked
     rel = zh_path.relative_to(root).as_posix()
     slug = zh_path.name[: -len(".zh.md")]
     if not SLUG_RE.match(slug):
         problems.append(Problem(rel, 1, f"invalid slug {slug!r}: use lower-case a-z, 0-9 and '-'"))
         return None
     try:
-        text = read_text(zh_path, rel)
+        text = read_text(zh_path, rel, folder_checked=_folder_clear(root, zh_path, linked))
         fm, body_start, fm_text = split_front_matter(text, rel, required=True)
     except ContentError as exc:
         problems.extend(exc.problems)
@@ -261,7 +270,7 @@ def load_article(root: Path, zh_path: Path, problems: list[Problem]) -> Article 
     n_before = len(problems)
     meta = parse_meta(fm, fm_text, rel, problems)
     if meta is not None:
-        link = symlink_in(root / "content" / meta.source, f"content/{meta.source}")
+        link = _source_link(root, meta.source, linked)
         if link is not None:
             problems.append(Problem(rel, key_line(fm_text, "source", 0) + 1,
                                     f"source {meta.source!r}: {link} is a symbolic link; sources must lie inside content/"))
@@ -271,7 +280,8 @@ def load_article(root: Path, zh_path: Path, problems: list[Problem]) -> Article 
     translations: dict[str, Translation] = {}
     if en_path.exists() or en_path.is_symlink():
         try:
-            translations = parse_en(read_text(en_path, en_rel), en_rel, problems)
+            translations = parse_en(read_text(en_path, en_rel, folder_checked=_folder_clear(root, en_path, linked)),
+                                    en_rel, problems)
         except ContentError as exc:
             problems.extend(exc.problems)
     known = {s.id for s in sections} | set(META_IDS)
@@ -281,6 +291,28 @@ def load_article(root: Path, zh_path: Path, problems: list[Problem]) -> Article 
     if meta is None or len(problems) > n_before:
         return None
     return Article(slug=slug, path=rel, meta=meta, sections=tuple(sections), en=EnglishDoc(en_rel, translations))
+
+
+#: The key under which ``linked`` (see :func:`load_article`) holds the symbolic link, if any, on the way from
+#: the project to the articles' folder (no source is named so: sources are paths of files).
+FOLDER_KEY = "/"
+
+
+def _folder_clear(root: Path, path: Path, linked: dict[str, str | None]) -> bool:
+    """Whether no folder from ``root`` down to ``path``'s is a symbolic link (checked once per load)."""
+    folder = path.parent
+    if folder != root / "content" / "articles":
+        return False
+    if FOLDER_KEY not in linked:
+        linked[FOLDER_KEY] = symlink_in(folder, "content/articles")
+    return linked[FOLDER_KEY] is None
+
+
+def _source_link(root: Path, source: str, linked: dict[str, str | None]) -> str | None:
+    """The symbolic link on the way to the article source ``source`` (under content/), checked once per load."""
+    if source not in linked:
+        linked[source] = symlink_in(root / "content" / source, f"content/{source}")
+    return linked[source]
 
 
 def article_key(memo: Memo, rel: str, hashes: Sequence[str] | None = None) -> str:
@@ -312,15 +344,11 @@ def _load_memoised(root: Path, path: Path, problems: list[Problem], memo: Memo, 
     ``linked``: the sources already checked for symbolic links in this load (articles share sources).
     """
     # the source named in the front matter is the one thing outside the two files that is checked
-    if isinstance(kept, Article):
-        source = kept.meta.source
-        if source not in linked:
-            linked[source] = symlink_in(root / "content" / source, f"content/{source}")
-        if linked[source] is None:
-            return kept
+    if isinstance(kept, Article) and _source_link(root, kept.meta.source, linked) is None:
+        return kept
     key = article_key(memo, path.relative_to(root).as_posix())
     before = len(problems)
-    art = load_article(root, path, problems)
+    art = load_article(root, path, problems, linked)
     if art is not None and len(problems) == before and not any(s.provisional for s in art.sections):
         memo.put(key, art)  # parsed without a problem or a warning: the next build may take it as it is
     return art
@@ -366,7 +394,7 @@ def load_articles(root: Path, memo: Memo | None = None) -> list[Article]:
             if path.name.endswith(".zh.md"):
                 before = len(problems)
                 art = _load_memoised(root, path, problems, memo, kept.get(path.name), linked) if memo is not None \
-                    else load_article(root, path, problems)
+                    else load_article(root, path, problems, linked)
                 if art and len(problems) == before:
                     articles.append(art)
                 elif len(problems) > before:

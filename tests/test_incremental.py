@@ -426,10 +426,10 @@ def test_a_file_saved_while_the_build_reads_it_is_never_taken_for_the_version_sc
     zh.write_text(scanned, encoding="utf-8")
     real = content.load_article
 
-    def save_first(root: Path, path: Path, problems: list[Any]) -> Any:
+    def save_first(root: Path, path: Path, problems: list[Any], *rest: Any) -> Any:
         if path == zh and zh.read_text(encoding="utf-8") == scanned:
             zh.write_text(saved, encoding="utf-8")
-        return real(root, path, problems)
+        return real(root, path, problems, *rest)
 
     monkeypatch.setattr(content, "load_article", save_first)
     build(project)

@@ -28,9 +28,9 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     real_article, real_registry, real_mentions = (content_module.load_article, registry_module._load_registry,
                                                   entities_module.article_mentions)
 
-    def article(root: Path, path: Path, problems: list) -> object:
+    def article(root: Path, path: Path, problems: list, *rest: object) -> object:
         seen["articles"].append(path.name)
-        return real_article(root, path, problems)
+        return real_article(root, path, problems, *rest)  # type: ignore[arg-type]
 
     def registry(root: Path) -> object:
         seen["registry"].append("registry")
