@@ -120,7 +120,7 @@ def read_text(path: Path, rel: str, error: type[SiteError] = ContentError, folde
     files of one folder): only the file itself is then checked, as it is opened.
     """
     # a path given on the command line (absolute, or through ..) is the user's choice: links followed
-    project_file = not rel.startswith("/") and ".." not in rel.split("/")
+    project_file = not Path(rel).is_absolute() and ".." not in Path(rel).parts
     link = symlink_in(path, rel) if project_file and not folder_checked else None
     if link is not None:
         raise error(f"{link} is a symbolic link; {LINK_RULE}", rel, 1)

@@ -64,14 +64,18 @@ def split_front_matter(text: str, rel: str, required: bool) -> tuple[dict, int, 
     raise ContentError("front matter is not closed: no second '+++' line", rel, 1)
 
 
+def is_marker_line(line: str) -> bool:
+    """Whether ``line`` starts a section marker (well formed or not)."""
+    return "§" in line and MARKER_START_RE.match(line.strip()) is not None  # (the test for §: most lines have none)
+
+
 def parse_marker(line: str, lineno: int, rel: str, problems: list[Problem]) -> Marker | None:
     """Parse a section marker line, or return None if the line is not one."""
     if "§" not in line:  # (most lines: a marker has a §)
         return None
-    stripped = line.strip()
-    m = MARKER_RE.match(stripped)  # (a match starts as MARKER_START_RE does)
+    m = MARKER_RE.match(line.strip())  # (a match starts as MARKER_START_RE does)
     if not m:
-        if not MARKER_START_RE.match(stripped):
+        if not is_marker_line(line):
             return None
         problems.append(Problem(rel, lineno, "malformed section marker; expected '<!-- § ID key=value ... -->'"))
         return None
@@ -122,7 +126,7 @@ def parse_zh_body(body: list[str], first_line: int, rel: str, problems: list[Pro
         marker = None
         lines = block
         mk = parse_marker(block[0], start, rel, problems)
-        if mk is not None or MARKER_START_RE.match(block[0].strip()):
+        if mk is not None or is_marker_line(block[0]):
             marker = mk
             lines = block[1:]
             start += 1
@@ -135,7 +139,7 @@ def parse_zh_body(body: list[str], first_line: int, rel: str, problems: list[Pro
                 problems.append(Problem(rel, marker.line, f"section {marker.id!r} has no text"))
             continue
         for j, ln in enumerate(lines):
-            if "§" in ln and MARKER_START_RE.match(ln.strip()):
+            if is_marker_line(ln):
                 problems.append(Problem(rel, start + j, "a section marker must be preceded by a blank line"))
         if marker is None:
             sid = "p-" + text_hash(text)[:6]
@@ -214,7 +218,7 @@ def parse_en(text: str, rel: str, problems: list[Problem]) -> dict[str, Translat
         if mk is not None:
             cur = (mk, [])
             blocks.append(cur)
-        elif "§" in line and MARKER_START_RE.match(line.strip()):
+        elif is_marker_line(line):
             cur = None
         elif cur is not None:
             cur[1].append(line)
@@ -252,8 +256,8 @@ def load_article(root: Path, zh_path: Path, problems: list[Problem],
                  linked: dict[str, str | None] | None = None) -> Article | None:
     """Parse one article (Chinese file + English file beside it); append problems.
 
-    ``linked``: what :func:`load_articles` found of symbolic links so far (sources, and its folder, under
-    ``FOLDER_KEY``), shared by the articles it loads: each is checked once, not once per article.
+    ``linked``: the paths :func:`load_articles` has checked for symbolic links (the articles' folder, the
+    sources), shared by the articles it loads, so that each is checked once, not once per article.
     """
     linked = {} if linked is None else linked
     rel = zh_path.relative_to(root).as_posix()
@@ -270,7 +274,7 @@ def load_article(root: Path, zh_path: Path, problems: list[Problem],
     n_before = len(problems)
     meta = parse_meta(fm, fm_text, rel, problems)
     if meta is not None:
-        link = _source_link(root, meta.source, linked)
+        link = _link_in(root, f"content/{meta.source}", linked)
         if link is not None:
             problems.append(Problem(rel, key_line(fm_text, "source", 0) + 1,
                                     f"source {meta.source!r}: {link} is a symbolic link; sources must lie inside content/"))
@@ -293,26 +297,19 @@ def load_article(root: Path, zh_path: Path, problems: list[Problem],
     return Article(slug=slug, path=rel, meta=meta, sections=tuple(sections), en=EnglishDoc(en_rel, translations))
 
 
-#: The key under which ``linked`` (see :func:`load_article`) holds the symbolic link, if any, on the way from
-#: the project to the articles' folder (no source is named so: sources are paths of files).
-FOLDER_KEY = "/"
+_ARTICLES = "content/articles"
+
+
+def _link_in(root: Path, rel: str, linked: dict[str, str | None]) -> str | None:
+    """:func:`symlink_in` of the project path ``rel``, looked for once per ``linked`` (see :func:`load_article`)."""
+    if rel not in linked:
+        linked[rel] = symlink_in(root / rel, rel)
+    return linked[rel]
 
 
 def _folder_clear(root: Path, path: Path, linked: dict[str, str | None]) -> bool:
-    """Whether no folder from ``root`` down to ``path``'s is a symbolic link (checked once per load)."""
-    folder = path.parent
-    if folder != root / "content" / "articles":
-        return False
-    if FOLDER_KEY not in linked:
-        linked[FOLDER_KEY] = symlink_in(folder, "content/articles")
-    return linked[FOLDER_KEY] is None
-
-
-def _source_link(root: Path, source: str, linked: dict[str, str | None]) -> str | None:
-    """The symbolic link on the way to the article source ``source`` (under content/), checked once per load."""
-    if source not in linked:
-        linked[source] = symlink_in(root / "content" / source, f"content/{source}")
-    return linked[source]
+    """Whether ``path`` is in the articles' folder and no folder on the way there is a symbolic link."""
+    return path.parent == root / _ARTICLES and _link_in(root, _ARTICLES, linked) is None
 
 
 def article_key(memo: Memo, rel: str, hashes: Sequence[str] | None = None) -> str:
@@ -341,10 +338,10 @@ def _load_memoised(root: Path, path: Path, problems: list[Problem], memo: Memo, 
                    linked: dict[str, str | None]) -> Article | None:
     """The article of ``path``: ``kept`` (the memo's value) if it still holds, else parsed again.
 
-    ``linked``: the sources already checked for symbolic links in this load (articles share sources).
+    ``linked``: the paths already checked for symbolic links in this load (see :func:`load_article`).
     """
     # the source named in the front matter is the one thing outside the two files that is checked
-    if isinstance(kept, Article) and _source_link(root, kept.meta.source, linked) is None:
+    if isinstance(kept, Article) and _link_in(root, f"content/{kept.meta.source}", linked) is None:
         return kept
     key = article_key(memo, path.relative_to(root).as_posix())
     before = len(problems)

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_builder.content import MARKER_RE, MARKER_START_RE, _blocks, read_text, split_front_matter
+from site_builder.content import MARKER_RE, _blocks, is_marker_line, read_text, split_front_matter
 from site_builder.errors import ContentError, Problem, SiteError
 from site_builder.model import text_hash
 
@@ -56,7 +56,7 @@ def plan(path: Path, rel: str) -> Plan:
     lines = text.split("\n")
     body = lines[body_start - 1:]
     missing = [(start, "\n".join(block).strip()) for start, block in _blocks(body, body_start)
-               if not MARKER_START_RE.match(block[0].strip())]
+               if not is_marker_line(block[0])]
     if not missing:
         return Plan(path, rel, ())
     en_path = path.with_name(path.name[: -len(".zh.md")] + ".en.md")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from site_builder.content import MARKER_START_RE, Marker, parse_en, parse_marker
+from site_builder.content import Marker, is_marker_line, parse_en, parse_marker
 from site_builder.errors import ContentError, Problem
 from site_builder.model import Translation, text_hash
 from site_builder.output import atomic_write
@@ -107,7 +107,7 @@ class Lines:
         starts: list[tuple[int, Marker | None]] = []
         for i in range(self.body_start(), len(self.lines)):
             line = self._bare(self.lines[i])
-            if MARKER_START_RE.match(line.strip()):
+            if is_marker_line(line):
                 starts.append((i, parse_marker(line, i + 1, "", [])))
         out = []
         for k, (i, mk) in enumerate(starts):
